@@ -1,0 +1,52 @@
+# qpkg: `make help` lists the targets.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+STAMP_TEST := $(VENV)/.installed-test
+DEPS := setup.cfg pyproject.toml
+
+.PHONY: help run test build validate docs serve notebooks bench clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | column -t -s "$$(printf '\t')"
+
+$(BIN)/python:
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+
+$(STAMP): $(BIN)/python $(DEPS)
+	$(BIN)/pip install -q -e .
+	touch $@
+
+$(STAMP_TEST): $(STAMP) $(DEPS)
+	$(BIN)/pip install -q -e '.[test,notebooks]'
+	touch $@
+
+run: $(STAMP) ## set up .venv and build the graph from data/raw with the embedded store
+	$(BIN)/kg build data/raw --out build --store oxigraph --db build/db
+	$(BIN)/kg validate build/graph.trig
+	$(BIN)/kg render overview --out build/views/overview.html
+
+build: run ## alias of run
+
+test: $(STAMP_TEST) ## set up .venv with test dependencies and run the test suite
+	$(BIN)/python -m pytest -q
+
+validate: $(STAMP) ## validate the last build against ontology/shapes.ttl
+	$(BIN)/kg validate build/graph.trig
+
+docs: $(STAMP) ## write the HTML reference of the ontology and vocabularies to build/docs
+	$(BIN)/kg docs --out build/docs
+
+serve: $(STAMP) ## serve the last build as a read-only SPARQL endpoint with YASGUI
+	$(BIN)/kg serve
+
+notebooks: $(STAMP_TEST) ## install the notebook extra and start JupyterLab
+	$(BIN)/jupyter lab notebooks/
+
+bench: $(STAMP_TEST) ## run the benchmarks, write build/bench/results.json
+	$(BIN)/kg bench run --out build/bench
+
+clean: ## remove build outputs (keeps .venv)
+	rm -rf build

@@ -1,0 +1,235 @@
+"""Typed records that stages pass to each other (a leaf module: frozen dataclasses only).
+
+Coordinates: every `start`/`end` stored on a fact is a Unicode code-point offset into
+`SourceDoc.text`, the decoded source text. Stages that work on normalized text convert
+through `NormText.source_span` before building a record.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Optional
+
+
+@dataclass(frozen=True)
+class SourceDoc:
+    """One input file, decoded (output of `read`)."""
+
+    path: str
+    name: str  # file name, e.g. 000_3dc1af908529f85b.txt
+    doc_id: str  # IRI-safe stem
+    text: str  # the decoded source text: the coordinate system of all provenance
+    encoding: str  # as detected (or forced with --encoding)
+    sha256: str  # of the raw bytes
+    size: int  # bytes
+    warnings: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Repair:
+    """A change normalization made that a user should know about (spam replaced, mojibake found...)."""
+
+    kind: str  # e.g. "spam-token", "mojibake", "pinyin", "t2s"
+    start: int  # source offsets
+    end: int
+    before: str
+    after: str
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class NormText:
+    """Normalized text plus, for every normalized character, the source offset it came from.
+
+    `offsets[i]` is the source index of normalized char i; `offsets[len(text)]` is the
+    source end. A normalized span [s, e) maps to source [offsets[s], src_end(e)).
+    """
+
+    text: str
+    offsets: tuple[int, ...]
+    ends: tuple[int, ...]  # ends[i]: source end (exclusive) of normalized char i
+    repairs: tuple[Repair, ...] = ()
+    excluded: tuple[tuple[int, int], ...] = ()  # normalized spans not to extract from (mojibake, spam prose)
+
+    def source_span(self, start: int, end: int) -> tuple[int, int]:
+        """Map a normalized [start, end) to the source span it came from."""
+        if not 0 <= start < end <= len(self.text):
+            raise ValueError(f"span {start}-{end} outside normalized text of length {len(self.text)}")
+        return self.offsets[start], self.ends[end - 1]
+
+    def is_excluded(self, start: int, end: int) -> bool:
+        return any(s < end and start < e for s, e in self.excluded)
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """Where a fact came from: a source span and the exact quote (source[start:end])."""
+
+    start: int
+    end: int
+    quote: str
+
+
+@dataclass(frozen=True)
+class Section:
+    """A node of the document tree (offsets in normalized text)."""
+
+    kind: str  # heading | box | table | toc | appendix | item | preamble
+    level: int
+    title: str
+    start: int
+    end: int
+    number: str = ""  # 一 / (一) / 1 / 专栏3 ...
+    children: tuple["Section", ...] = ()
+
+
+@dataclass(frozen=True)
+class TableCell:
+    text: str
+    start: int  # normalized offsets
+    end: int
+
+
+@dataclass(frozen=True)
+class Table:
+    caption: str
+    start: int
+    end: int
+    header: tuple[str, ...]
+    rows: tuple[tuple[TableCell, ...], ...]  # cells after category fill-down, normalized
+    layout: str  # "pipe" | "cell-per-line"
+
+
+@dataclass(frozen=True)
+class DocTree:
+    sections: tuple[Section, ...]
+    tables: tuple[Table, ...] = ()
+
+
+@dataclass(frozen=True)
+class AreaRef:
+    code: str  # six-digit GB/T 2260
+    name: str  # full name, e.g. 湖州市
+    level: str  # province | city | county
+
+
+@dataclass(frozen=True)
+class ConceptMention:
+    concept: str  # concept IRI from the vocabularies
+    evidence: Evidence
+    scope: str = ""  # IRI of the programme/section it occurs in, if any
+
+
+@dataclass(frozen=True)
+class AreaMention:
+    code: str
+    evidence: Evidence
+
+
+@dataclass(frozen=True)
+class OrgMention:
+    name: str  # resolved full name (label)
+    scope: str  # admin code of the jurisdiction it belongs to, or "cn"
+    kind: str  # government | leading-group | institute | university | alliance | association | enterprise | other
+    evidence: Evidence
+    parent: str = ""  # name of a parent organization, where the text states it
+
+
+@dataclass(frozen=True)
+class Target:
+    ordinal: int  # row or occurrence number within the plan (1-based)
+    indicator: str
+    evidence: Evidence
+    category: str = ""  # category label as written, e.g. 产品质量 or 综合指标/质量建设
+    unit: Optional[str] = None
+    target_text: Optional[str] = None
+    target_value: Optional[float] = None
+    target_year: Optional[int] = None
+    baseline_text: Optional[str] = None
+    baseline_value: Optional[float] = None
+    baseline_year: Optional[int] = None
+    comparator: Optional[str] = None  # at_least | at_most | exactly | reach | about | exceed
+    binding: Optional[bool] = None
+    cumulative: Optional[bool] = None
+    source: str = "table"  # table | prose
+
+
+@dataclass(frozen=True)
+class Program:
+    kind: str  # 专栏 | 重大改革 | 重大工程 | 重大平台 | 重大政策 | 行动
+    ordinal: int
+    label: str  # normalized heading (PDF spaces removed)
+    evidence: Evidence
+    items: tuple[Evidence, ...] = ()  # ¨ bullets inside a box
+
+
+@dataclass(frozen=True)
+class CitedPlan:
+    title: str  # normalized title without 《》
+    relation: str  # basedOn | succeeds
+    evidence: Evidence
+
+
+@dataclass(frozen=True)
+class Value:
+    """A metadata value with its evidence."""
+
+    value: str
+    evidence: Evidence
+
+
+@dataclass(frozen=True)
+class DocMeta:
+    kind: str  # plan | article
+    jurisdiction: Optional[AreaRef]
+    jurisdiction_evidence: tuple[Evidence, ...] = ()
+    title: Optional[Value] = None
+    issuer: Optional[Value] = None
+    doc_number: Optional[Value] = None
+    signed: Optional[Value] = None  # ISO date, YYYY-MM or YYYY
+    published: Optional[Value] = None
+    period_start: Optional[Value] = None
+    period_end: Optional[Value] = None
+    source: Optional[Value] = None  # newspaper / outlet
+    authors: tuple[Value, ...] = ()
+    is_fragment: bool = False
+    cited: tuple[CitedPlan, ...] = ()
+
+
+@dataclass(frozen=True)
+class Extraction:
+    """Everything extracted from one document (output of `extract`)."""
+
+    meta: DocMeta
+    targets: tuple[Target, ...] = ()
+    programs: tuple[Program, ...] = ()
+    concepts: tuple[ConceptMention, ...] = ()
+    areas: tuple[AreaMention, ...] = ()
+    orgs: tuple[OrgMention, ...] = ()
+    sections: tuple[Section, ...] = ()
+
+
+@dataclass(frozen=True)
+class DocReport:
+    """Per-document lines of build/report.json."""
+
+    file: str
+    doc_id: str
+    ok: bool
+    encoding: str = ""
+    sha256: str = ""
+    error: str = ""
+    warnings: tuple[str, ...] = ()
+    repairs: tuple[dict, ...] = ()
+    counts: tuple[tuple[str, int], ...] = ()  # class CURIE -> count
+    refused_mentions: int = 0
+    timings: tuple[tuple[str, float], ...] = ()
+    skipped: bool = False  # unchanged since the last incremental build
+
+
+@dataclass(frozen=True)
+class DocResult:
+    """What building one document produces: a pure function of its bytes and the options."""
+
+    report: DocReport
+    nquads: str = ""  # the document's named graph, canonical N-Quads (sorted lines)
+    extraction: Optional[Extraction] = field(default=None, compare=False)

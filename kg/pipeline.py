@@ -1,0 +1,203 @@
+"""The build: files -> per-document named graphs -> build/graph.trig, graph.ttl, report.json (+ store).
+
+`build_document` is the map step: a pure function from one file (and options) to its
+canonical N-Quads and report, so it runs the same in a process pool or on a cluster.
+"""
+from __future__ import annotations
+
+import json
+import time
+from collections import Counter
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Callable, Iterable, Optional
+
+from .errors import InputError, KgError, UsageError
+from .model import DocReport, DocResult
+
+SOURCE_SUFFIXES = {".txt", ".html", ".htm", ".md", ""}
+SKIP_NAMES = {"MANIFEST.tsv", "README.md"}
+
+
+@dataclass(frozen=True)
+class BuildOptions:
+    encoding: Optional[str] = None
+    max_bytes: int = 50 * 1024 * 1024
+    profile: bool = False
+
+
+@dataclass
+class BuildSummary:
+    out_dir: str
+    documents: list[DocReport] = field(default_factory=list)
+    triples: int = 0
+    seconds: float = 0.0
+
+    @property
+    def failed(self) -> list[DocReport]:
+        return [d for d in self.documents if not d.ok]
+
+
+def collect_inputs(paths: Iterable[str | Path]) -> list[Path]:
+    """Files named, and the source files inside folders named, sorted for determinism."""
+    out: list[Path] = []
+    for raw in paths:
+        p = Path(raw)
+        if p.is_dir():
+            out.extend(
+                f for f in sorted(p.rglob("*")) if f.is_file() and f.name not in SKIP_NAMES and not f.name.startswith(".")
+                and f.suffix.lower() in SOURCE_SUFFIXES
+            )
+        elif p.is_file():
+            out.append(p)
+        else:
+            raise UsageError(f"{p}: no such file or folder (give files or folders of source documents)")
+    seen: set[Path] = set()
+    uniq = []
+    for f in out:
+        r = f.resolve()
+        if r not in seen:
+            seen.add(r)
+            uniq.append(f)
+    return uniq
+
+
+def build_document(path: str | Path, options: BuildOptions = BuildOptions()) -> DocResult:
+    """Read -> normalize -> segment -> extract -> emit one file. Never raises for bad input."""
+    from . import emit, normalize, segment
+    from .extract import extract_document
+    from .extract.metadata import infer_jurisdiction
+    from .extract.mentions import find_area_mentions
+    from .namespaces import doc_id
+    from .read import read_document
+    from .vocab import load_gazetteer
+
+    p = Path(path)
+    timings: dict[str, float] = {}
+
+    def timed(stage: str, fn: Callable, *args):
+        t0 = time.perf_counter()
+        try:
+            return fn(*args)
+        finally:
+            timings[stage] = timings.get(stage, 0.0) + time.perf_counter() - t0
+
+    try:
+        doc = timed("decode", read_document, p, options.encoding, options.max_bytes)
+    except InputError as exc:
+        return DocResult(report=DocReport(file=p.name, doc_id=doc_id(p.name), ok=False, error=str(exc)))
+    warnings: list[str] = list(doc.warnings)
+    gaz = timed("extract", load_gazetteer)
+    nt = timed("normalize", normalize.normalize, doc)
+    tokens = timed("normalize", normalize.find_injected_tokens, nt.text)
+    if tokens:
+        # An injected token (spam) overwrites a place name: infer the place from the rest of the text
+        # (index-number area code, document-number prefix, intact mentions) and put it back.
+        areas = find_area_mentions(doc, nt, gaz)
+        jur, _ = infer_jurisdiction(nt.text, areas, gaz)
+        for tok in tokens:
+            replacement = jur.name if jur else ""
+            nt = normalize.replace_token(nt, tok, replacement)
+            warnings.append(
+                f"injected token {tok!r} found {nt.text.count(replacement) if replacement else 0}x; "
+                f"replaced by {replacement or 'nothing'} (inferred jurisdiction)"
+            )
+    tree = timed("segment", segment.segment, nt)
+    ex = timed("extract", extract_document, doc, nt, tree, gaz)
+    lines, refused = timed("emit", emit.emit_document, doc, ex)
+    if refused:
+        warnings.append(f"{refused} mention(s) refused: quote did not match the source slice")
+    counts = Counter()
+    for ln in lines:
+        if " <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> " in ln:
+            o = ln.split(" ")[2]
+            counts[o] += 1
+    report = DocReport(
+        file=p.name,
+        doc_id=doc.doc_id,
+        ok=True,
+        encoding=doc.encoding,
+        sha256=doc.sha256,
+        warnings=tuple(warnings),
+        repairs=tuple(
+            {"kind": r.kind, "start": r.start, "end": r.end, "before": r.before, "after": r.after} for r in nt.repairs
+        ),
+        counts=tuple(sorted((_curie(k), v) for k, v in counts.items())),
+        refused_mentions=refused,
+        timings=tuple(sorted(timings.items())),
+    )
+    return DocResult(report=report, nquads="\n".join(lines) + ("\n" if lines else ""), extraction=ex)
+
+
+def _curie(iri_term: str) -> str:
+    from .namespaces import PREFIXES
+
+    v = iri_term.strip("<>")
+    for p, ns in sorted(PREFIXES.items(), key=lambda kv: -len(kv[1])):
+        if v.startswith(ns):
+            return f"{p}:{v[len(ns):]}"
+    return v
+
+
+def build(
+    paths: Iterable[str | Path],
+    out_dir: str | Path = "build",
+    options: BuildOptions = BuildOptions(),
+    store: str | None = "memory",
+    db: str | Path | None = None,
+    jobs: int = 1,
+    progress: Callable[[str], None] | None = None,
+) -> BuildSummary:
+    """Build every input into out_dir; load the store if one is named. Bad files are reported, not fatal."""
+    from . import output
+
+    t0 = time.perf_counter()
+    files = collect_inputs(paths)
+    if not files:
+        raise UsageError("no source files found in the given paths (pass .txt/.html files or folders)")
+    results = _map(files, options, jobs, progress)
+    summary = BuildSummary(out_dir=str(out_dir), documents=[r.report for r in results])
+    summary.triples = output.write_outputs(Path(out_dir), results)
+    if store and store != "none":
+        from .store import load_build
+
+        load_build(store, db, Path(out_dir), results)
+    summary.seconds = time.perf_counter() - t0
+    output.write_report(Path(out_dir), summary)
+    return summary
+
+
+def _map(files: list[Path], options: BuildOptions, jobs: int, progress) -> list[DocResult]:
+    if jobs <= 1 or len(files) == 1:
+        out = []
+        for f in files:
+            out.append(build_document(f, options))
+            if progress:
+                progress(f.name)
+        return out
+    from concurrent.futures import ProcessPoolExecutor
+
+    with ProcessPoolExecutor(max_workers=jobs) as pool:
+        out = []
+        for f, r in zip(files, pool.map(build_document, files, [options] * len(files), chunksize=1)):
+            out.append(r)
+            if progress:
+                progress(f.name)
+        return out
+
+
+def report_dict(summary: BuildSummary) -> dict:
+    docs = []
+    for d in summary.documents:
+        item = asdict(d)
+        item["counts"] = dict(d.counts)
+        item["timings"] = {k: round(v, 4) for k, v in d.timings}
+        item["warnings"] = list(d.warnings)
+        item["repairs"] = list(d.repairs)
+        docs.append(item)
+    return {
+        "documents": docs,
+        "triples": summary.triples,
+        "ok": sum(d.ok for d in summary.documents),
+        "failed": len(summary.failed),
+    }

@@ -1,0 +1,122 @@
+"""The foundation slice: documents, jurisdictions, titles, scheme mentions, provenance, determinism."""
+from __future__ import annotations
+
+import hashlib
+
+import pytest
+from rdflib import Dataset, Literal, URIRef
+
+QP = "https://w3id.org/qpkg/ontology#"
+QPD = "https://w3id.org/qpkg/id/"
+
+JURISDICTIONS = {
+    "000_3dc1af908529f85b.txt": "330500",
+    "001_bcf92bb41f96abcb.txt": "330500",
+    "002_4b58b0da6dcbff1b.txt": "330600",  # the page overwrites the city name with spam
+    "003_b8d4b0b9a0480c56.txt": "330400",
+    "004_43b08ec545039170.txt": "321200",
+}
+
+
+@pytest.fixture(scope="module")
+def ds(built) -> Dataset:
+    d = Dataset(default_union=True)
+    d.parse(built / "graph.trig", format="trig")
+    return d
+
+
+def doc_node(ds: Dataset, file_name: str) -> URIRef:
+    hits = list(ds.subjects(URIRef(QP + "sourceFile"), Literal(file_name)))
+    assert len(hits) == 1, (file_name, hits)
+    return hits[0]
+
+
+@pytest.mark.parametrize("file_name,code", sorted(JURISDICTIONS.items()))
+def test_jurisdiction(ds, file_name, code):
+    d = doc_node(ds, file_name)
+    assert list(ds.objects(d, URIRef(QP + "jurisdiction"))) == [URIRef(f"{QPD}area/{code}")]
+
+
+def test_one_document_per_file_with_hash_and_encoding(ds, sources):
+    from rdflib.namespace import RDF
+
+    docs = set(ds.subjects(RDF.type, URIRef(QP + "Document")))
+    files = {str(ds.value(d, URIRef(QP + "sourceFile"))) for d in docs if ds.value(d, URIRef(QP + "sourceFile"))}
+    assert files == set(JURISDICTIONS)
+    for name, text in sources.items():
+        d = doc_node(ds, name)
+        assert str(ds.value(d, URIRef(QP + "sha256"))) == hashlib.sha256(text.encode("utf-8")).hexdigest()
+        assert str(ds.value(d, URIRef(QP + "encoding"))) == "utf-8"
+        kinds = {t for t in ds.objects(d, RDF.type)} & {URIRef(QP + "Plan"), URIRef(QP + "Article")}
+        assert len(kinds) == 1
+
+
+@pytest.mark.parametrize(
+    "file_name,title",
+    [("001_bcf92bb41f96abcb.txt", "湖州市质量发展“十四五”规划"), ("002_4b58b0da6dcbff1b.txt", "绍兴市质量发展“十四五”规划")],
+)
+def test_full_plans_have_titles(ds, file_name, title):
+    from rdflib.namespace import DCTERMS
+
+    assert [str(t) for t in ds.objects(doc_node(ds, file_name), DCTERMS.title)] == [title]
+
+
+SCHEMES = {"品字标": "pinzibiao", "浙食链": "zheshilian", "浙品码": "zhepinma"}
+
+
+def test_scheme_mentions_with_exact_quotes(ds, sources):
+    """Every document naming 品字标/浙食链/浙品码 (in any script) links to the concept, with exact evidence."""
+    import opencc
+
+    t2s = opencc.OpenCC("t2s")
+    for name, text in sources.items():
+        simplified = t2s.convert(text)
+        d = doc_node(ds, name)
+        mentioned = set(ds.objects(d, URIRef(QP + "mentions")))
+        for label, slug in SCHEMES.items():
+            concept = URIRef(f"{QPD}concept/{slug}")
+            if label not in simplified:
+                assert concept not in mentioned, (name, label)
+                continue
+            assert concept in mentioned, (name, label)
+            mentions = [m for m in ds.subjects(URIRef(QP + "mentionOf"), concept) if (m, URIRef(QP + "inDocument"), d) in ds]
+            assert mentions, (name, label)
+            for m in mentions:
+                s, e = int(ds.value(m, URIRef(QP + "start"))), int(ds.value(m, URIRef(QP + "end")))
+                quote = str(ds.value(m, URIRef(QP + "quote")))
+                assert text[s:e] == quote
+                assert label in t2s.convert(quote) or "“" in quote or len(quote) > len(label)
+
+
+def test_every_quote_is_the_source_slice(ds, sources):
+    by_doc = {}
+    for name in sources:
+        by_doc[doc_node(ds, name)] = sources[name]
+    n = 0
+    for m in ds.subjects(URIRef(QP + "quote"), None):
+        d = ds.value(m, URIRef(QP + "inDocument"))
+        s, e = int(ds.value(m, URIRef(QP + "start"))), int(ds.value(m, URIRef(QP + "end")))
+        assert by_doc[d][s:e] == str(ds.value(m, URIRef(QP + "quote")))
+        n += 1
+    assert n > 100
+
+
+def test_spam_repair_is_reported(built):
+    import json
+
+    report = json.loads((built / "report.json").read_text(encoding="utf-8"))
+    doc = next(d for d in report["documents"] if d["file"] == "002_4b58b0da6dcbff1b.txt")
+    spam = [r for r in doc["repairs"] if r["kind"] == "spam-token"]
+    assert spam and {r["after"] for r in spam} == {"绍兴市"}
+    assert all(r["before"] == "365bet电脑网站_365365bet娱乐场_365淘房APP官网下载" for r in spam)
+
+
+def test_build_is_deterministic(tmp_path):
+    from kg.pipeline import build
+
+    from .conftest import RAW
+
+    build([RAW], tmp_path / "a", store=None)
+    build([RAW], tmp_path / "b", store=None)
+    for f in ("graph.ttl", "graph.trig", "graph.nq"):
+        assert (tmp_path / "a" / f).read_bytes() == (tmp_path / "b" / f).read_bytes(), f
