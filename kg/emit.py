@@ -229,7 +229,7 @@ def emit_program(em: Emitter, d: str, pr) -> None:
     add(s, iri(RDF_TYPE), iri(QP + "Program"))
     add(d, iri(QP + "hasProgram"), s)
     add(s, iri(RDFS + "label"), lit(pr.label, lang="zh"))
-    add(s, iri(QP + "programKind"), iri(str(ns.QPD[f"concept/program-kind/{kslug}"])))
+    add(s, iri(QP + "programKind"), iri(str(ns.QPD[f"concept/program-kind-{kslug}"])))
     add(s, iri(QP + "ordinal"), lit(pr.ordinal))
     for i, item in enumerate(pr.items, 1):
         em.evidence(s, item, of=s[1:-1])

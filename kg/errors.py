@@ -81,3 +81,9 @@ class ServerError(KgError):
     """The SPARQL server cannot be started or reached."""
 
     exit_code = 2
+
+
+class GoldFileError(KgError):
+    """The gold file for `kg eval` cannot be read or has the wrong shape."""
+
+    exit_code = 2

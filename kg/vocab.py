@@ -3,17 +3,24 @@
 The extractor matches exactly what the graph publishes: labels come from
 skos:prefLabel / skos:altLabel / skos:hiddenLabel (@zh) of the vocabulary files, and
 areas from the GB/T 2260 area vocabulary.
+
+Loading speed: the area vocabulary has ~28,000 triples; rdflib's Turtle parser needs ~0.9 s
+for it, pyoxigraph ~0.03 s. The gazetteer is therefore built from pyoxigraph's parse into a
+plain dictionary index; `load_vocab_graph()` converts the same parse into an rdflib Graph for
+callers that want one (emit, docs, tests).
 """
 from __future__ import annotations
 
 import re
+from collections import defaultdict
 from dataclasses import dataclass
 from functools import lru_cache
 
-from rdflib import Graph, Literal, URIRef
+import pyoxigraph as ox
+from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS, SKOS
 
-from .namespaces import QP
+from .namespaces import QP, QPD
 from .resources import vocab_files
 
 #: concept classes -> the kind name used in records and gold files
@@ -24,6 +31,16 @@ CONCEPT_KINDS = {
 }
 AREA_LEVELS = {QP.Province: "province", QP.City: "city", QP.County: "county"}
 
+#: concept schemes (IRIs fixed by the data model)
+SCHEMES = {
+    "certification": QPD["scheme/certification"],
+    "award": QPD["scheme/award"],
+    "initiative": QPD["scheme/initiative"],
+    "target-category": QPD["scheme/target-category"],
+    "program-kind": QPD["scheme/program-kind"],
+    "areas": QPD["scheme/areas"],
+}
+
 
 @dataclass(frozen=True)
 class ConceptEntry:
@@ -33,6 +50,9 @@ class ConceptEntry:
     labels: tuple[str, ...]  # every @zh label to match (pref, alt, hidden)
     broader: tuple[str, ...] = ()
     exclude: tuple[str, ...] = ()  # qp:excludeLabel: longer strings in which a label match does not count
+    en_label: str = ""
+    scheme: str = ""
+    not_confused_with: tuple[str, ...] = ()  # qp:notToBeConfusedWith: IRIs of near neighbours
 
 
 @dataclass(frozen=True)
@@ -42,12 +62,30 @@ class AreaEntry:
     short_names: tuple[str, ...]
     level: str
     parent: str  # parent code or ""
+    division_type: str = ""  # GB/T 2260 type as written: 地级市, 自治州, 市辖区, 县级市 …
+
+    @property
+    def iri(self) -> str:
+        return str(QPD[f"area/{self.code}"])
+
+
+@dataclass(frozen=True)
+class TermEntry:
+    """A target category or a programme kind."""
+
+    iri: str
+    pref_label: str
+    en_label: str
+    labels: tuple[str, ...]  # @zh pref + alt labels
+    notation: str  # ASCII slug (programme IRIs use the programme-kind notation)
 
 
 @dataclass(frozen=True)
 class Gazetteer:
     concepts: tuple[ConceptEntry, ...]
     areas: tuple[AreaEntry, ...]
+    categories: tuple[TermEntry, ...] = ()
+    program_kinds: tuple[TermEntry, ...] = ()
 
     @property
     def area_by_code(self) -> dict[str, AreaEntry]:
@@ -62,6 +100,28 @@ class Gazetteer:
 
     def concepts_for_label(self, label: str) -> tuple[ConceptEntry, ...]:
         return _label_index(self).get(label, ())
+
+    def ancestors(self, iri: str) -> tuple[str, ...]:
+        """Every skos:broader ancestor of a concept, nearest first (品字标浙江制造 -> 品字标)."""
+        out: list[str] = []
+        todo = list(self.concept(iri).broader)
+        idx = _concept_index(self)
+        while todo:
+            b = todo.pop(0)
+            if b in out:
+                continue
+            out.append(b)
+            if b in idx:
+                todo.extend(idx[b].broader)
+        return tuple(out)
+
+    def category_for_label(self, label: str) -> TermEntry | None:
+        """The target category whose @zh label is exactly `label` (产品质量 -> category-product-quality)."""
+        return _term_label_index(self.categories).get(label)
+
+    def program_kind_for_label(self, label: str) -> TermEntry | None:
+        """The programme kind whose @zh label is exactly `label` (重大改革 -> notation 'reform')."""
+        return _term_label_index(self.program_kinds).get(label)
 
 
 @lru_cache(maxsize=None)
@@ -84,61 +144,152 @@ def _label_index(g: Gazetteer) -> dict[str, tuple[ConceptEntry, ...]]:
 
 
 @lru_cache(maxsize=None)
+def _term_label_index(terms: tuple[TermEntry, ...]) -> dict[str, TermEntry]:
+    return {lab: t for t in terms for lab in t.labels}
+
+
+@lru_cache(maxsize=None)
 def _concept_regex(g: Gazetteer) -> re.Pattern[str]:
     labels = sorted(_label_index(g), key=lambda s: (-len(s), s))
     return re.compile("|".join(re.escape(x) for x in labels)) if labels else re.compile(r"(?!)")
 
 
-def _zh(graph: Graph, s, p) -> list[str]:
-    return sorted(str(o) for o in graph.objects(s, p) if isinstance(o, Literal) and (o.language or "").startswith("zh"))
+# --------------------------------------------------------------------------- parsing
+
+_Index = dict[str, dict[str, list]]
+
+
+def _parse_quads() -> list[ox.Quad]:
+    quads: list[ox.Quad] = []
+    for f in vocab_files():
+        quads.extend(ox.parse(f.read_bytes(), format=ox.RdfFormat.TURTLE))
+    return quads
+
+
+def _index(quads: list[ox.Quad]) -> _Index:
+    idx: _Index = defaultdict(lambda: defaultdict(list))
+    for q in quads:
+        if isinstance(q.subject, ox.NamedNode):
+            idx[q.subject.value][q.predicate.value].append(q.object)
+    return idx
+
+
+def _zh(po: dict[str, list], p: URIRef) -> list[str]:
+    return sorted(
+        o.value for o in po.get(str(p), ()) if isinstance(o, ox.Literal) and (o.language or "").startswith("zh")
+    )
+
+
+def _en(po: dict[str, list], p: URIRef) -> str:
+    vals = sorted(o.value for o in po.get(str(p), ()) if isinstance(o, ox.Literal) and (o.language or "") == "en")
+    return vals[0] if vals else ""
+
+
+def _iris(po: dict[str, list], p: URIRef) -> list[str]:
+    return sorted(o.value for o in po.get(str(p), ()) if isinstance(o, ox.NamedNode))
+
+
+def _plain(po: dict[str, list], p: URIRef) -> str:
+    vals = sorted(o.value for o in po.get(str(p), ()) if isinstance(o, ox.Literal))
+    return vals[0] if vals else ""
+
+
+def _to_rdflib(term):
+    if isinstance(term, ox.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return BNode(term.value)
+    if term.language:
+        return Literal(term.value, lang=term.language)
+    dt = term.datatype.value
+    if dt == "http://www.w3.org/2001/XMLSchema#string":
+        return Literal(term.value)
+    return Literal(term.value, datatype=URIRef(dt))
 
 
 def load_vocab_graph() -> Graph:
+    """Every vocabulary file in one rdflib Graph (parsed by pyoxigraph for speed)."""
     g = Graph()
-    for f in vocab_files():
-        g.parse(data=f.read_text(encoding="utf-8"), format="turtle")
+    for q in _parse_quads():
+        g.add((_to_rdflib(q.subject), _to_rdflib(q.predicate), _to_rdflib(q.object)))
     return g
+
+
+def _terms(idx: _Index, cls: URIRef) -> tuple[TermEntry, ...]:
+    out = []
+    for s, po in idx.items():
+        if str(cls) not in _iris(po, RDF.type):
+            continue
+        pref = _zh(po, SKOS.prefLabel)
+        if not pref:
+            continue
+        out.append(
+            TermEntry(
+                iri=s,
+                pref_label=pref[0],
+                en_label=_en(po, SKOS.prefLabel),
+                labels=tuple(sorted(set(pref) | set(_zh(po, SKOS.altLabel)) | set(_zh(po, SKOS.hiddenLabel)))),
+                notation=_plain(po, SKOS.notation),
+            )
+        )
+    return tuple(sorted(out, key=lambda t: t.iri))
 
 
 @lru_cache(maxsize=1)
 def load_gazetteer() -> Gazetteer:
     """Read every vocabulary file once per process."""
-    g = load_vocab_graph()
+    idx = _index(_parse_quads())
     concepts = []
-    for cls, kind in CONCEPT_KINDS.items():
-        for s in g.subjects(RDF.type, cls):
-            pref = _zh(g, s, SKOS.prefLabel)
+    areas = []
+    kinds = {str(k): v for k, v in CONCEPT_KINDS.items()}
+    levels = {str(k): v for k, v in AREA_LEVELS.items()}
+    for s, po in idx.items():
+        types = _iris(po, RDF.type)
+        kind = next((kinds[t] for t in types if t in kinds), None)
+        if kind:
+            pref = _zh(po, SKOS.prefLabel)
             if not pref:
                 continue
-            labels = set(pref) | set(_zh(g, s, SKOS.altLabel)) | set(_zh(g, s, SKOS.hiddenLabel))
+            labels = set(pref) | set(_zh(po, SKOS.altLabel)) | set(_zh(po, SKOS.hiddenLabel))
+            schemes = _iris(po, SKOS.inScheme)
             concepts.append(
                 ConceptEntry(
-                    iri=str(s),
+                    iri=s,
                     kind=kind,
                     pref_label=pref[0],
                     labels=tuple(sorted(labels)),
-                    broader=tuple(sorted(str(o) for o in g.objects(s, SKOS.broader))),
-                    exclude=tuple(_zh(g, s, QP.excludeLabel)),
+                    broader=tuple(_iris(po, SKOS.broader)),
+                    exclude=tuple(_zh(po, QP.excludeLabel)),
+                    en_label=_en(po, SKOS.prefLabel),
+                    scheme=schemes[0] if schemes else "",
+                    not_confused_with=tuple(_iris(po, QP.notToBeConfusedWith)),
                 )
             )
-    areas = []
-    for cls, level in AREA_LEVELS.items():
-        for s in g.subjects(RDF.type, cls):
-            code = str(g.value(s, QP.adminCode) or "")
-            names = _zh(g, s, RDFS.label) or _zh(g, s, SKOS.prefLabel)
+        level = next((levels[t] for t in types if t in levels), None)
+        if level:
+            code = _plain(po, QP.adminCode)
+            names = _zh(po, RDFS.label) or _zh(po, SKOS.prefLabel)
             if not code or not names:
                 continue
-            parent = g.value(s, QP.partOf)
-            parent_code = str(g.value(parent, QP.adminCode) or "") if isinstance(parent, URIRef) else ""
+            parents = _iris(po, QP.partOf)
+            parent_code = ""
+            if parents:
+                parent_code = _plain(idx.get(parents[0], {}), QP.adminCode)
             areas.append(
                 AreaEntry(
                     code=code,
                     name=names[0],
-                    short_names=tuple(_zh(g, s, SKOS.altLabel)),
+                    short_names=tuple(_zh(po, SKOS.altLabel)),
                     level=level,
                     parent=parent_code,
+                    division_type=(_zh(po, QP.divisionType) or [""])[0],
                 )
             )
     concepts.sort(key=lambda c: c.iri)
     areas.sort(key=lambda a: a.code)
-    return Gazetteer(concepts=tuple(concepts), areas=tuple(areas))
+    return Gazetteer(
+        concepts=tuple(concepts),
+        areas=tuple(areas),
+        categories=_terms(idx, QP.TargetCategory),
+        program_kinds=_terms(idx, QP.ProgramKind),
+    )
