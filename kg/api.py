@@ -1,28 +1,142 @@
-"""The public Python API for notebooks and scripts: `kg.open`, `kg.query`, `kg.sparql`."""
+"""The public Python API for notebooks and scripts: `kg.open`, `kg.query`, `kg.sparql`.
+
+    import kg
+    g = kg.open()                                  # the last build in ./build
+    g.query("city-targets", city="湖州市").df()     # pandas, IRIs as CURIEs
+    g.describe("浙食链").df(labels=True)
+    g.source_text("001_bcf92bb41f96abcb.txt")[120:180]
+"""
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
-from .query import NamedQuery, Result, named_queries, run_named, run_sparql
+from rdflib import Literal, URIRef
+
+from .errors import GraphNotFoundError, InputError, QueryParameterError, StoreError
+from .query import NamedQuery, Result, bind_values, named_queries, parse_iri, resolve_label, run_named, run_sparql
 from .store import Store, default_store, open_store
 
 
 class Graph:
-    """A handle on a built graph (a store plus the named queries)."""
+    """A handle on a built graph: a store, the named queries, and the way back to the sources."""
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, build_dir: str | Path | None = None, sources: str | Path | None = None) -> None:
         self.store = store
+        self.build_dir = Path(build_dir) if build_dir is not None else None
+        self.sources = Path(sources) if sources is not None else None
 
+    # --- asking ----------------------------------------------------------------------------------
     def query(self, name: str, **params: Any) -> Result:
-        """Run a named query; parameters are labels, IRIs/CURIEs or numbers."""
-        return run_named(self.store, name, {k: str(v) for k, v in params.items()})
+        """Run a named query; parameters are labels (湖州市), IRIs/CURIEs or numbers."""
+        return run_named(self.store, name, {k: str(v) for k, v in params.items() if v is not None})
 
     def sparql(self, text: str) -> Result:
+        """Run a raw SPARQL query (the prefix table is predeclared)."""
         return run_sparql(self.store, text)
 
     def queries(self) -> dict[str, NamedQuery]:
         return named_queries()
+
+    def resolve(self, node: str, kind: str = "node") -> str:
+        """An IRI from an IRI, a CURIE or an exact label (kind: node, area or concept)."""
+        iri = parse_iri(node.strip())
+        return str(iri) if iri is not None else str(resolve_label(self.store, node, kind, "node"))
+
+    def describe(self, node: str) -> Result:
+        """Every statement about a node, both directions, with labels and named graphs."""
+        return self.query("describe", node=node)
+
+    def provenance(self, node: str) -> Result:
+        """The graphs asserting a node and the mentions (document, offsets, quote) behind it."""
+        return self.query("node-provenance", node=node)
+
+    def counts_by_class(self) -> Result:
+        return self.query("counts-by-class")
+
+    def documents(self) -> Result:
+        return self.query("documents")
+
+    # --- back to the source ----------------------------------------------------------------------
+    def _doc_row(self, doc: str) -> tuple[str, str, str, str]:
+        iri = parse_iri(doc.strip())
+        text = "SELECT ?d ?file ?sha ?enc WHERE { ?d a qp:Document ; qp:sourceFile ?file . OPTIONAL { ?d qp:sha256 ?sha } OPTIONAL { ?d qp:encoding ?enc } }"
+        if iri is not None:
+            rows = self.store.select(bind_values(text, {"d": iri})).rows
+        else:
+            rows = self.store.select(bind_values(text, {"file": Literal(doc)})).rows
+            if not rows:
+                from .namespaces import doc_iri
+
+                rows = self.store.select(bind_values(text, {"d": URIRef(str(doc_iri(doc)))})).rows
+        if not rows:
+            raise QueryParameterError(f"no document {doc!r} in the graph (give its IRI, CURIE, file name or id; see g.documents())")
+        d, f, sha, enc = rows[0]
+        return str(d), str(f), str(sha) if sha is not None else "", str(enc) if enc is not None else ""
+
+    def source_path(self, doc: str) -> Path:
+        """Where the source file of a document is: --sources folder, else the path the build recorded."""
+        _d, file, _sha, _enc = self._doc_row(doc)
+        candidates: list[Path] = []
+        if self.sources is not None:
+            candidates += [self.sources / file, *sorted(self.sources.rglob(file))]
+        for p in self._recorded_paths().get(file, []):
+            candidates.append(Path(p))
+        for c in candidates:
+            if c.is_file():
+                return c
+        raise GraphNotFoundError(f"{file}: source file not found (open the graph with kg.open(..., sources='FOLDER'))")
+
+    def _recorded_paths(self) -> dict[str, list[str]]:
+        """file name -> input paths, from the build's report.json and the Oxigraph store's manifest."""
+        out: dict[str, list[str]] = {}
+        files = []
+        if self.build_dir is not None:
+            files += [self.build_dir / "report.json", self.build_dir / "db" / "qpkg" / "manifest.json"]
+        path = getattr(self.store, "path", None)
+        if path:
+            files.append(Path(path) / "qpkg" / "manifest.json")
+        for f in files:
+            try:
+                data = json.loads(f.read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                continue
+            reports = data.get("documents") or [e.get("report", {}) for e in data.get("docs", {}).values()]
+            for r in reports:
+                if r.get("file") and r.get("path"):
+                    out.setdefault(r["file"], []).append(r["path"])
+        return out
+
+    def source_text(self, doc: str) -> str:
+        """The decoded source text of a document: the text that qp:start/qp:end offsets index.
+
+        Decoded exactly as the build did (same reader, the encoding it recorded); refuses a file
+        whose bytes changed since the build.
+        """
+        from .read import read_document
+
+        _d, file, sha, enc = self._doc_row(doc)
+        path = self.source_path(doc)
+        try:
+            src = read_document(path, enc or None)
+        except InputError as exc:
+            raise StoreError(str(exc)) from None
+        if sha and src.sha256 != sha:
+            raise StoreError(f"{path}: the file changed since the build (sha256 differs); rebuild with `kg build`")
+        return src.text
+
+    def excerpt(self, mention: str, width: int = 30) -> tuple[str, str, str]:
+        """(text before, quote, text after) of a qp:Mention, read from the source file."""
+        iri = URIRef(self.resolve(mention))
+        rows = self.store.select(bind_values(
+            "SELECT ?doc ?s ?e WHERE { ?m qp:inDocument ?doc ; qp:start ?s ; qp:end ?e }", {"m": iri})).rows
+        if not rows:
+            raise QueryParameterError(f"{mention!r} is not a qp:Mention of the graph")
+        doc, s, e = rows[0]
+        text = self.source_text(str(doc))
+        s, e = int(s), int(e)
+        return text[max(0, s - width) : s], text[s:e], text[e : e + width]
 
     def __len__(self) -> int:
         return len(self.store)
@@ -31,16 +145,25 @@ class Graph:
         return f"<kg.Graph {self.store.name} {len(self)} quads>"
 
 
-def open(path: str | Path | None = None, store: str = "oxigraph", db: str | Path | None = None) -> Graph:  # noqa: A001
-    """Open a graph: a build folder (default ./build), a graph file (.trig/.ttl/.nq), or a store by name."""
-    if db is not None or store == "sparql":
-        return Graph(open_store(store, db=db))
+def open(path: str | Path | None = None, store: str = "oxigraph", db: str | Path | None = None,  # noqa: A001
+         sources: str | Path | None = None) -> Graph:
+    """Open a graph: a build folder (default ./build), a graph file (.trig/.ttl/.nq), an Oxigraph
+    folder (db=…), or a SPARQL endpoint (store="sparql", path or db = its query URL).
+
+    `sources`: a folder holding the source files, for `source_text` when they have moved.
+    """
+    if store == "sparql":
+        return Graph(open_store("sparql", db=str(db or path)), sources=sources)
+    if db is not None:
+        return Graph(open_store(store, db=db), build_dir=Path(db).parent, sources=sources)
     p = Path(path) if path is not None else Path("build")
     if p.is_dir():
+        if (p / "CURRENT").is_file() and store == "oxigraph":
+            return Graph(open_store("oxigraph", db=p), build_dir=p.parent, sources=sources)  # an Oxigraph folder
         if store == "oxigraph":
-            return Graph(default_store(p))
-        return Graph(open_store(store, graph_file=p / "graph.nq"))
-    return Graph(open_store(store, graph_file=p))
+            return Graph(default_store(p), build_dir=p, sources=sources)
+        return Graph(open_store(store, graph_file=p / "graph.nq"), build_dir=p, sources=sources)
+    return Graph(open_store(store, graph_file=p), build_dir=p.parent, sources=sources)
 
 
 _default: Graph | None = None
@@ -67,3 +190,12 @@ def build(*paths: str | Path, out: str | Path = "build", **kw: Any):
     from .pipeline import build as _build
 
     return _build(paths or ("data/raw",), out, **kw)
+
+
+def __getattr__(name: str):
+    # kg.views (notebook display helpers, kg/notebook.py) loads on first use: it pulls in networkx, numpy, pyvis.
+    if name == "views":
+        from . import notebook
+
+        return notebook
+    raise AttributeError(f"module 'kg.api' has no attribute {name!r}")

@@ -157,20 +157,53 @@ def emit_document(doc: SourceDoc, ex: Extraction) -> tuple[list[str], int]:
             add(d, iri(QP + "mentions"), a)
         em.evidence(a, am.evidence, link=False)
     for om in ex.orgs:
-        o = iri(str(ns.org_iri(om.scope, om.name)))
-        add(o, iri(RDF_TYPE), iri("http://www.w3.org/ns/org#Organization"))
-        add(o, iri(RDFS + "label"), lit(om.name, lang="zh"))
-        if om.kind:
-            add(o, iri(QP + "orgKind"), lit(om.kind))
-        if om.scope != "cn":
-            add(o, iri(QP + "seatedIn"), iri(str(ns.area_iri(om.scope))))
-        add(d, iri(QP + "mentions"), o)
-        em.evidence(o, om.evidence, link=False)
+        emit_org(em, d, om)
     for t in ex.targets:
         emit_target(em, d, t)
     for pr in ex.programs:
         emit_program(em, d, pr)
+    emit_sections(em, d, ex.sections)
     return sorted(em.lines), em.refused
+
+
+ORG = "http://www.w3.org/ns/org#"
+#: extractor org kinds -> ontology subclasses of org:Organization
+_ORG_CLASSES = {
+    "government": "GovernmentBody",
+    "leading-group": "LeadingGroup",
+    "institute": "Institute",
+    "university": "University",
+    "alliance": "Alliance",
+    "association": "Association",
+    "enterprise": "Enterprise",
+}
+
+
+def _org_node(em: Emitter, name: str, scope: str, kind: str) -> str:
+    o = iri(str(ns.org_iri(scope, name)))
+    em.add(o, iri(RDF_TYPE), iri(ORG + "Organization"))
+    if kind in _ORG_CLASSES:
+        em.add(o, iri(RDF_TYPE), iri(QP + _ORG_CLASSES[kind]))
+    em.add(o, iri(RDFS + "label"), lit(name, lang="zh"))
+    if kind:
+        em.add(o, iri(QP + "orgKind"), lit(kind))
+    return o
+
+
+def emit_org(em: Emitter, d: str, om) -> None:
+    """One node per organization name and scope; its class, seat and (named) parent body; the mention."""
+    o = iri(str(ns.org_iri(om.scope, om.name)))
+    if not em.evidence(o, om.evidence, link=False):
+        return
+    _org_node(em, om.name, om.scope, om.kind)
+    em.add(d, iri(QP + "mentions"), o)
+    seat = getattr(om, "seat", "") or (om.scope if om.scope != "cn" and om.kind in ("government", "leading-group") else "")
+    if seat:
+        em.add(o, iri(QP + "seatedIn"), iri(str(ns.area_iri(seat))))
+    if om.parent:
+        p = _org_node(em, om.parent, getattr(om, "parent_scope", "") or om.scope, getattr(om, "parent_kind", ""))
+        em.add(o, iri(QP + "partOf"), p)
+        em.add(o, iri(ORG + "subOrganizationOf"), p)
 
 
 _COMPARATORS = {
@@ -195,6 +228,8 @@ def emit_target(em: Emitter, d: str, t) -> None:
     add(s, iri(QP + "extractedFrom"), lit(t.source))
     if t.category:
         add(s, iri(QP + "categoryLabel"), lit(t.category, lang="zh"))
+    if getattr(t, "category_iri", ""):
+        add(s, iri(QP + "category"), iri(t.category_iri))
     if t.unit:
         add(s, iri(QP + "unit"), lit(t.unit))
     if t.target_text is not None:
@@ -221,7 +256,7 @@ _KIND_SLUGS = {"专栏": "box", "重大改革": "reform", "重大工程": "proje
 
 
 def emit_program(em: Emitter, d: str, pr) -> None:
-    kslug = _KIND_SLUGS.get(pr.kind, ns.slug(pr.kind))
+    kslug = getattr(pr, "kind_slug", "") or _KIND_SLUGS.get(pr.kind, ns.slug(pr.kind))
     s = iri(str(ns.program_iri(em.doc.doc_id, kslug, pr.ordinal)))
     if not em.evidence(s, pr.evidence):
         return
@@ -229,7 +264,39 @@ def emit_program(em: Emitter, d: str, pr) -> None:
     add(s, iri(RDF_TYPE), iri(QP + "Program"))
     add(d, iri(QP + "hasProgram"), s)
     add(s, iri(RDFS + "label"), lit(pr.label, lang="zh"))
-    add(s, iri(QP + "programKind"), iri(str(ns.QPD[f"concept/program-kind-{kslug}"])))
+    add(s, iri(QP + "programKind"), iri(getattr(pr, "kind_iri", "") or str(ns.QPD[f"concept/program-kind-{kslug}"])))
     add(s, iri(QP + "ordinal"), lit(pr.ordinal))
-    for i, item in enumerate(pr.items, 1):
-        em.evidence(s, item, of=s[1:-1])
+    if getattr(pr, "section", ""):
+        add(s, iri(QP + "inSection"), iri(pr.section))
+    texts = getattr(pr, "item_texts", ())
+    for i, item in enumerate(pr.items):
+        # An item is kept only with its evidence, so every qp:programItem can be traced to the text.
+        if em.evidence(s, item, of=s[1:-1]) and i < len(texts) and texts[i]:
+            add(s, iri(QP + "programItem"), lit(texts[i], lang="zh"))
+
+
+def emit_sections(em: Emitter, d: str, sections) -> None:
+    """Headings and appendices as qp:Section nodes (label, level, ordinal number, parent, evidence)."""
+    from .segment import cn_number
+
+    def walk(secs, parent: str) -> None:
+        for sec in secs:
+            if sec.kind not in ("heading", "appendix") or len(sec.heading_span) != 2:
+                walk(sec.children, parent)
+                continue
+            start, end = sec.heading_span
+            s = iri(str(ns.section_iri(em.doc.doc_id, start)))
+            if not em.evidence(s, Evidence(start, end, em.doc.text[start:end])):
+                continue
+            em.add(s, iri(RDF_TYPE), iri(QP + "Section"))
+            em.add(s, iri(RDFS + "label"), lit(sec.title, lang="zh"))
+            em.add(s, iri(QP + "headingLevel"), lit(sec.level))
+            n = cn_number(sec.number) if sec.number else None
+            if n is not None:
+                em.add(s, iri(QP + "ordinal"), lit(n))
+            em.add(s, iri(DCT + "isPartOf"), d)
+            if parent:
+                em.add(s, iri(QP + "inSection"), iri(parent))
+            walk(sec.children, s[1:-1])
+
+    walk(sections, "")

@@ -7,7 +7,7 @@ through `NormText.source_span` before building a record.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Optional
+from typing import Iterator, Optional
 
 
 @dataclass(frozen=True)
@@ -73,13 +73,22 @@ class Evidence:
 class Section:
     """A node of the document tree (offsets in normalized text)."""
 
-    kind: str  # heading | box | table | toc | appendix | item | preamble
+    kind: str  # heading | box | table | toc | appendix | group | row | item | preamble
     level: int
     title: str
     start: int
     end: int
     number: str = ""  # 一 / (一) / 1 / 专栏3 ...
     children: tuple["Section", ...] = ()
+    heading_span: tuple[int, ...] = ()  # SOURCE (start, end) of the heading line / cell the title came from
+    title_start: int = -1  # normalized offsets of `title` itself (for evidence of labels)
+    title_end: int = -1
+
+    def walk(self) -> Iterator["Section"]:
+        """This section and all its descendants, in document order."""
+        yield self
+        for c in self.children:
+            yield from c.walk()
 
 
 @dataclass(frozen=True)
@@ -103,6 +112,22 @@ class Table:
 class DocTree:
     sections: tuple[Section, ...]
     tables: tuple[Table, ...] = ()
+
+    def walk(self) -> Iterator[Section]:
+        """Every section of the tree, depth first, in document order."""
+        for s in self.sections:
+            yield from s.walk()
+
+    def path_at(self, pos: int) -> tuple[Section, ...]:
+        """The chain of sections (outermost first) containing normalized offset `pos`."""
+        out: list[Section] = []
+        level = self.sections
+        while True:
+            hit = next((s for s in level if s.start <= pos < s.end), None)
+            if hit is None:
+                return tuple(out)
+            out.append(hit)
+            level = hit.children
 
 
 @dataclass(frozen=True)
@@ -132,6 +157,10 @@ class OrgMention:
     kind: str  # government | leading-group | institute | university | alliance | association | enterprise | other
     evidence: Evidence
     parent: str = ""  # name of a parent organization, where the text states it
+    parent_scope: str = ""  # the parent's scope (default: the same scope)
+    parent_kind: str = ""
+    seat: str = ""  # admin code of the area it is seated in, when the name says so ("" = unknown)
+    written: str = ""  # the name as written (normalized), before resolution
 
 
 @dataclass(frozen=True)
@@ -151,6 +180,7 @@ class Target:
     binding: Optional[bool] = None
     cumulative: Optional[bool] = None
     source: str = "table"  # table | prose
+    category_iri: str = ""  # target-category concept of the innermost category level found in the vocabulary
 
 
 @dataclass(frozen=True)
@@ -160,6 +190,10 @@ class Program:
     label: str  # normalized heading (PDF spaces removed)
     evidence: Evidence
     items: tuple[Evidence, ...] = ()  # ¨ bullets inside a box
+    item_texts: tuple[str, ...] = ()  # the items' normalized text, parallel to `items`
+    kind_iri: str = ""  # programme-kind concept IRI from the vocabulary
+    kind_slug: str = ""  # its skos:notation (box, reform, ...), used in the programme IRI
+    section: str = ""  # IRI of the enclosing qp:Section, if any
 
 
 @dataclass(frozen=True)
@@ -224,6 +258,7 @@ class DocReport:
     refused_mentions: int = 0
     timings: tuple[tuple[str, float], ...] = ()
     skipped: bool = False  # unchanged since the last incremental build
+    path: str = ""  # the input file, resolved: notebooks open the source from it (kg.Graph.source_text)
 
 
 @dataclass(frozen=True)

@@ -1,9 +1,25 @@
-"""Stage 2: SourceDoc -> NormText. Pure str -> str steps, each keeping an offset map to the source.
+"""Stage 2: SourceDoc -> NormText. Small text steps, each keeping an offset map to the source.
 
-Every step is a regex substitution run through `_substitute`, which keeps, for each
-output character, the source span it came from. A character kept or replaced one for
-one maps to its own source character; a replacement of different length maps every
-output character to the whole matched source span; a deletion maps to nothing.
+Text-changing steps are regex substitutions run through `_substitute`, which keeps, for
+each output character, the source span it came from. A character kept or replaced one for
+one maps to its own source character; a replacement of different length maps every output
+character to the whole matched source span; a deletion maps to nothing. Marking steps
+(mojibake, page furniture, word salad) change no text: they add normalized spans to
+`NormText.excluded`, which later substitutions keep aligned, and record a `Repair`.
+
+The steps, in order (README "Reading messy sources"):
+
+1. strip_html      tags, comments, <script>/<style> bodies (also unclosed ones), entities;
+                   repeated until nothing changes, so `&amp;lt;b&amp;gt;` cannot survive as a tag
+2. fold_width      full-width ASCII forms to half-width; NBSP and other odd spaces to a space;
+                   zero-width characters and stray BOMs dropped
+3. strip_pinyin    a reading in parentheses after a hanzi: 揚(yáng) -> 揚
+4. mark_mojibake   spans of text decoded with the wrong byte alignment or codec (kg/mojibake.py)
+5. fix_pinzhi      品質 -> 質量 where a Taiwan-usage mirror rewrote 质量 (kg/data/zhiliang-terms.txt)
+6. to_simplified   OpenCC t2s, one character for one
+7. join_cjk_spaces remove the single spaces PDF conversion puts inside Chinese words
+8. mark_furniture  breadcrumbs, 字体/字号/打印/分享/浏览次数 widgets (kg/data/furniture.txt)
+9. mark_salad      paragraphs that do not read as language (kg/salad.py)
 """
 from __future__ import annotations
 
@@ -15,6 +31,9 @@ from typing import Callable
 from .model import NormText, Repair, SourceDoc
 
 Repl = Callable[[re.Match[str]], str]
+Step = Callable[[NormText], NormText]
+
+_HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 
 
 def identity(text: str) -> NormText:
@@ -28,14 +47,26 @@ def _substitute(nt: NormText, pattern: re.Pattern[str], repl: Repl | str, kind: 
     o_offs: list[int] = []
     o_ends: list[int] = []
     repairs = list(nt.repairs)
+    # old index -> new index, only needed to carry excluded spans across the change
+    moved: list[int] | None = [] if nt.excluded else None
+    size = 0
     pos = 0
+    changed = False
     for m in pattern.finditer(text):
         s, e = m.span()
+        new = repl(m) if callable(repl) else m.expand(repl)
+        if new == m.group(0):
+            continue
+        changed = True
         if s > pos:
             out.append(text[pos:s])
             o_offs.extend(offs[pos:s])
             o_ends.extend(ends[pos:s])
-        new = repl(m) if callable(repl) else m.expand(repl)
+            if moved is not None:
+                moved.extend(range(size, size + s - pos))
+            size += s - pos
+        if moved is not None:
+            moved.extend(range(size, size + e - s) if len(new) == e - s else [size] * (e - s))
         if new:
             if len(new) == e - s:
                 o_offs.extend(offs[s:e])
@@ -46,42 +77,107 @@ def _substitute(nt: NormText, pattern: re.Pattern[str], repl: Repl | str, kind: 
                 o_offs.extend([src_s] * len(new))
                 o_ends.extend([src_e] * len(new))
             out.append(new)
+            size += len(new)
         if record and e > s:
             repairs.append(Repair(kind=kind, start=offs[s], end=ends[e - 1], before=m.group(0), after=new))
         pos = e
-    if pos == 0 and not out:
+    if not changed:
         return nt
     out.append(text[pos:])
     o_offs.extend(offs[pos:])
     o_ends.extend(ends[pos:])
-    return NormText(text="".join(out), offsets=tuple(o_offs), ends=tuple(o_ends), repairs=tuple(repairs), excluded=nt.excluded)
+    excluded = nt.excluded
+    if moved is not None:
+        moved.extend(range(size, size + len(text) - pos))
+        moved.append(size + len(text) - pos)
+        excluded = tuple((moved[a], moved[b]) for a, b in nt.excluded if moved[b] > moved[a])
+    return NormText(text="".join(out), offsets=tuple(o_offs), ends=tuple(o_ends), repairs=tuple(repairs), excluded=excluded)
 
 
-# --- HTML ---------------------------------------------------------------------------------
-_TAG = re.compile(r"<!--.*?-->|<(?:script|style)\b[^>]*>.*?</(?:script|style)\s*>|</?[A-Za-z][^<>]*>|<[A-Za-z][^<>\n]*$", re.S | re.I | re.M)
-_ENTITY = re.compile(r"&(?:#\d{1,7}|#x[0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
+def mark(nt: NormText, spans: list[tuple[int, int]], kind: str, note: str = "", after: list[str] | None = None) -> NormText:
+    """Exclude normalized spans from extraction and record each (source offsets) as a Repair."""
+    if not spans:
+        return nt
+    repairs = list(nt.repairs)
+    excluded = set(nt.excluded)
+    for i, (s, e) in enumerate(spans):
+        if e <= s:
+            continue
+        excluded.add((s, e))
+        src_s, src_e = nt.source_span(s, e)
+        repairs.append(Repair(kind=kind, start=src_s, end=src_e, before=nt.text[s:e], after=after[i] if after else "", note=note))
+    return NormText(text=nt.text, offsets=nt.offsets, ends=nt.ends, repairs=tuple(repairs), excluded=tuple(sorted(excluded)))
+
+
+def _until_stable(step: Step, nt: NormText, limit: int = 5) -> NormText:
+    for _ in range(limit):
+        new = step(nt)
+        if new is nt or new.text == nt.text:
+            return new
+        nt = new
+    return nt
+
+
+# --- HTML ---------------------------------------------------------------------------------------
+_TAG = re.compile(
+    r"<!--.*?(?:-->|\Z)"  # comments, also one left open by a truncated page
+    r"|<(script|style|iframe|object|noscript)\b[^>]*>.*?(?:</\1\s*>|\Z)"  # active content, body and all
+    r"|<!\[CDATA\[.*?(?:\]\]>|\Z)|<![A-Za-z][^>]*>|<\?[^>]*\?>"
+    r"|</?[A-Za-z][A-Za-z0-9:-]*(?:\s[^<>]*)?/?>"
+    r"|<[A-Za-z][A-Za-z0-9:-]*(?:\s[^<>]*)?\Z",  # a tag cut off by truncation
+    re.S | re.I,
+)
+_BLOCK = re.compile(r"</?(p|div|br|tr|li|h\d|table|section|article|ul|ol|dl|dt|dd|blockquote|pre|hr|title|header|footer)\b", re.I)
+_ENTITY = re.compile(r"&(?:#\d{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
+
+
+def _unescape(m: re.Match[str]) -> str:
+    out = html.unescape(m.group(0))
+    # a numeric entity for a control or surrogate code point is debris, not text
+    return "" if any(ord(c) < 32 and c not in "\t\n" or 0xD800 <= ord(c) <= 0xDFFF for c in out) else out
+
+
+def _strip_html_once(nt: NormText) -> NormText:
+    def tag(m: re.Match[str]) -> str:
+        return "\n" if _BLOCK.match(m.group(0)) else ""
+
+    nt = _substitute(nt, _TAG, tag)
+    return _substitute(nt, _ENTITY, _unescape)
 
 
 def strip_html(nt: NormText) -> NormText:
-    """Drop tags (block tags become a line break) and decode entities."""
-
-    def tag(m: re.Match[str]) -> str:
-        t = m.group(0).lower()
-        return "\n" if re.match(r"</?(p|div|br|tr|li|h\d|table|section|article)\b", t) else ""
-
-    nt = _substitute(nt, _TAG, tag)
-    return _substitute(nt, _ENTITY, lambda m: html.unescape(m.group(0)))
+    """Drop tags (block tags become a line break), comments and active content; decode entities."""
+    if "<" not in nt.text and "&" not in nt.text:
+        return nt
+    return _until_stable(_strip_html_once, nt)
 
 
-# --- width and spaces -----------------------------------------------------------------------
-_WIDE = re.compile(r"[\uff01-\uff5e\u3000\u00a0\u2002-\u200b\u202f\u205f\ufeff]")
+_ACTIVE = re.compile(r"<(script|iframe|object|embed)\b|\son[a-z]+\s*=|javascript:", re.I)
+_TRUNCATED = re.compile(r"<[A-Za-z][^<>]*\Z|<!--(?:(?!-->).)*\Z|<(script|style)\b(?:(?!</\1).)*\Z", re.S | re.I)
+
+
+def markup_warnings(text: str) -> list[str]:
+    """One-line warnings about hostile or truncated markup in a source text (the markup is stripped)."""
+    out = []
+    active = [m.group(0).strip().lower().rstrip("=").strip() for m in _ACTIVE.finditer(text)]
+    if active:
+        kinds = sorted(set(active))
+        out.append(f"removed active markup ({len(active)}x: {', '.join(kinds[:4])}); it is never run or kept")
+    tail = text[-2000:]
+    if "<" in tail and _TRUNCATED.search(tail):
+        out.append("HTML looks truncated (a tag or comment is cut off at the end); the text before it is used")
+    return out
+
+
+# --- width and spaces -----------------------------------------------------------------------------
+_WIDE = re.compile(r"[\uff01-\uff5e\u3000\u00a0\u2000-\u200d\u2060\u202f\u205f\ufeff]")
 
 
 def _narrow(ch: str) -> str:
     o = ord(ch)
     if 0xFF01 <= o <= 0xFF5E:
         return chr(o - 0xFEE0)
-    if ch == "\ufeff" or ch == "\u200b":
+    if ch in "\ufeff\u200b\u200c\u200d\u2060":
         return ""
     return " "
 
@@ -91,16 +187,53 @@ def fold_width(nt: NormText) -> NormText:
     return _substitute(nt, _WIDE, lambda m: _narrow(m.group(0)))
 
 
-# --- pinyin readings --------------------------------------------------------------------------
-_PINYIN = re.compile(r"(?<=[\u4e00-\u9fff])\(([a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńňǹḿ]{1,7}\d?)\)")
+# --- pinyin readings ------------------------------------------------------------------------------
+_TONED = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜńňǹḿ"
+_PLAIN = str.maketrans({c: b for b, cs in {"a": "āáǎà", "e": "ēéěè", "i": "īíǐì", "o": "ōóǒò", "u": "ūúǔù", "ü": "ǖǘǚǜ", "n": "ńňǹ", "m": "ḿ"}.items() for c in cs})
+_SYLLABLE = re.compile(
+    r"(?:(?:zh|ch|sh|[bpmfdtnlgkhjqxrzcsyw])?"
+    r"(?:iang|iong|uang|ueng|ang|eng|ing|ong|ian|iao|uai|uan|üan|van|ai|ei|ao|ou|an|en|er|ia|ie|iu|in|ua|uo|ui|un|üe|ve|ue|ün|vn|a|o|e|i|u|ü|v)"
+    r"|ng|hm|hng|m|n)[1-5]?"
+)
+_PINYIN = re.compile(rf"(?<=[{_HAN}])(?: ?\([a-zü{_TONED}]{{1,6}}[1-5]?\))+")
+_READING = re.compile(rf"\(([a-zü{_TONED}]{{1,6}}[1-5]?)\)")
+
+
+def _is_syllable(s: str) -> bool:
+    return bool(_SYLLABLE.fullmatch(s.translate(_PLAIN)))
 
 
 def strip_pinyin(nt: NormText) -> NormText:
-    """Remove the pinyin reading that some mirrors print after a character: 揚(yáng) -> 揚."""
-    return _substitute(nt, _PINYIN, "", kind="pinyin")
+    """Remove the pinyin reading that some mirrors print after a character: 揚(yáng) -> 揚.
+
+    A reading must be a valid syllable; toneless ones (的(de)) count only when the same text
+    also has tone-marked readings, so `浙里办(app)` or `(an)` in ordinary text stay.
+    """
+    if "(" not in nt.text:
+        return nt
+    readings = [r for m in _PINYIN.finditer(nt.text) for r in _READING.findall(m.group(0))]
+    toned = any(ch in _TONED or ch.isdigit() for r in readings if _is_syllable(r) for ch in r)
+
+    def repl(m: re.Match[str]) -> str:
+        rs = _READING.findall(m.group(0))
+        ok = all(_is_syllable(r) and (toned or any(ch in _TONED or ch.isdigit() for ch in r)) for r in rs)
+        return "" if ok else m.group(0)
+
+    return _substitute(nt, _PINYIN, repl)
 
 
-# --- traditional to simplified ----------------------------------------------------------------
+# --- mojibake --------------------------------------------------------------------------------------
+def mark_mojibake(nt: NormText) -> NormText:
+    """Exclude spans of mis-decoded bytes; record each with the text its bytes allow to recover."""
+    from .mojibake import find_mojibake
+
+    for s in find_mojibake(nt.text):
+        how = f"{s.how}; excluded from extraction" if s.how else "the bytes allow no repair; excluded from extraction"
+        nt = mark(nt, [(s.start, s.end)], "mojibake", note=how, after=[s.repaired])
+    return nt
+
+
+# --- traditional to simplified ---------------------------------------------------------------------
 @lru_cache(maxsize=1)
 def _converter():
     import opencc
@@ -108,48 +241,220 @@ def _converter():
     return opencc.OpenCC("t2s")
 
 
-# Big5 mirrors convert 質量 to 品質 ("quality" in Taiwan usage); in mainland plans it is 质量.
-_PINZHI = re.compile(r"品质(?=(发展|强市|强省|强国|提升|工作|监管|安全|管理|基础|技术|奖|月|第一|意识|水平|效益|变革|革命|精神|共治|考核|时代|标杆|标准|品牌|总体|状况|强县|强区))")
-_HAN_RUN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+")
+_HAN_RUN = re.compile(f"[{_HAN}]+")
 
 
 def to_simplified(nt: NormText) -> NormText:
-    if not any(ord(c) > 0x3400 for c in nt.text):
+    """OpenCC t2s on every run of hanzi; a run whose conversion changes length goes character by character."""
+    if not any(ord(c) >= 0x3400 for c in nt.text):
         return nt
     cc = _converter()
 
     def conv(m: re.Match[str]) -> str:
         run = m.group(0)
         out = cc.convert(run)
-        if len(out) != len(run):  # keep the map one-to-one: fall back to characters
+        if len(out) != len(run):  # keep the map one-to-one
             out = "".join((cc.convert(ch) or ch)[:1] for ch in run)
         return out
 
-    return _substitute(nt, _HAN_RUN, conv)
+    return _until_stable(lambda n: _substitute(n, _HAN_RUN, conv), nt, limit=3)
+
+
+@lru_cache(maxsize=1)
+def _pinzhi_pattern() -> re.Pattern[str] | None:
+    from .hanzi import convert_chars
+    from .resources import package_file
+
+    text = package_file("data", "zhiliang-terms.txt").read_text(encoding="utf-8")
+    terms = [t.strip() for t in text.splitlines() if t.strip() and not t.startswith("#") and "质量" in t]
+    if not terms:
+        return None
+
+    def both(s: str) -> str:
+        if not s:
+            return ""
+        trad = "".join(convert_chars("s2t", s)[c] for c in s)
+        return "(?:" + "|".join(sorted({re.escape(s), re.escape(trad)})) + ")"
+
+    alts = []
+    for t in sorted(set(terms)):
+        pre, post = t.split("质量", 1)
+        alts.append((f"(?<={both(pre)})" if pre else "") + "品質" + (f"(?={both(post)})" if post else ""))
+    return re.compile("|".join(alts))
 
 
 def fix_pinzhi(nt: NormText) -> NormText:
-    return _substitute(nt, _PINZHI, "质量", kind="t2s-pinzhi", record=True)
+    """Undo the 质量 -> 品質 rewrite of Taiwan-usage mirrors (rules in kg/data/zhiliang-terms.txt)."""
+    text = nt.text
+    if "品質" not in text or "質量" in text:
+        return nt
+    from .hanzi import script_of
+
+    if script_of(text).kind != "traditional":
+        return nt
+    pat = _pinzhi_pattern()
+    if pat is None:
+        return nt
+    return _substitute(nt, pat, "質量", kind="t2s-pinzhi", record=True)
 
 
-# --- PDF line-break spaces ---------------------------------------------------------------------
-_CJK = "\u3400-\u9fff\uf900-\ufaff"
-_CJK_SPACE = re.compile(rf"(?<=[{_CJK}“”《》（）()、])[ \t]+(?=[{_CJK}“”《》（）()])")
+# --- PDF line-break spaces ---------------------------------------------------------------------------
+_CJK_SPACE = re.compile(rf"(?<=[{_HAN}“”《》()、])(?<! ) (?! )(?=[{_HAN}“”《》])(?![{_HAN}]{{2,6}}:)")
+_SENTENCE_PUNCT = re.compile(r"[,。;;!?!?]")
+HEADER_LINES = 10
+
+
+def _kept_lines(text: str) -> list[tuple[int, int]]:
+    """Lines whose spaces are deliberate: in the first HEADER_LINES non-empty lines, short,
+    without sentence punctuation or table pipes, and every space-separated part 2+ characters
+    (bylines 程芸 尹力, headlines 让城市更美好 让生活更幸福). PDF letter-spacing (目 录) has 1-char parts."""
+    out = []
+    seen = 0
+    pos = 0
+    for line in text.split("\n"):
+        start, pos = pos, pos + len(line) + 1
+        body = line.strip()
+        if not body:
+            continue
+        seen += 1
+        if seen > HEADER_LINES:
+            break
+        parts = body.split()
+        if (
+            len(parts) >= 2
+            and len(body) <= 40
+            and "|" not in body
+            and not _SENTENCE_PUNCT.search(body)
+            and all(len(p) >= 2 for p in parts)
+        ):
+            out.append((start, start + len(line)))
+    return out
 
 
 def join_cjk_spaces(nt: NormText) -> NormText:
-    """PDF converters split words with spaces (万平 方米, 重 大 改 革); Chinese has no word spaces."""
-    return _substitute(nt, _CJK_SPACE, "")
+    """PDF converters split words with spaces (万平 方米, 重 大 改 革); Chinese has no word spaces.
+
+    A single space between hanzi (or Chinese quotes/brackets) goes, except: a run of 2+ spaces
+    (a field separator), a space before a field label (`市政府办公室 公开日期:`), and the
+    deliberate spaces of header lines (`_kept_lines`).
+    """
+    if " " not in nt.text:
+        return nt
+    kept = _kept_lines(nt.text)
+
+    def repl(m: re.Match[str]) -> str:
+        s = m.start()
+        return " " if any(a <= s < b for a, b in kept) else ""
+
+    return _substitute(nt, _CJK_SPACE, repl)
 
 
-# --- the pipeline ---------------------------------------------------------------------------------
-STEPS: tuple[Callable[[NormText], NormText], ...] = (
+# --- page furniture ----------------------------------------------------------------------------------
+@lru_cache(maxsize=1)
+def _furniture_patterns() -> tuple[re.Pattern[str] | None, re.Pattern[str] | None]:
+    from .resources import package_file
+
+    crumbs, fields = [], []
+    for line in package_file("data", "furniture.txt").read_text(encoding="utf-8").splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        kind, label = line.split("\t", 1)
+        (crumbs if kind == "breadcrumb" else fields).append(re.escape(label.strip()))
+    crumb = None
+    if crumbs:
+        alt = "|".join(sorted(crumbs, key=lambda s: (-len(s), s)))
+        # the label line, then continuation lines that start with a breadcrumb separator
+        crumb = re.compile(rf"^[ \t]*(?:{alt})[ \t]*[::][^\n]*(?:\n[ \t]*[>»›][^\n]*)*", re.M)
+    field = None
+    if fields:
+        alt = "|".join(sorted(fields, key=lambda s: (-len(s), s)))
+        field = re.compile(
+            rf"(?:(?<=^)|(?<=[ \t】\]|]))【?(?:{alt})"
+            rf"(?:[ \t]*[::][ \t]*(?:\[[^\]\n]{{0,16}}\]|【[^】\n]{{0,16}}】|[0-9]{{0,10}})?)?】?"
+            rf"(?=[ \t【\[|]|$)",
+            re.M,
+        )
+    return crumb, field
+
+
+_NAV_LINE = re.compile(r"^[ \t]*(?:[^\n>»,。;]{1,30}[ \t]*[>»][ \t]*){2,}[^\n>»,。;]{1,30}[ \t]*$", re.M)
+
+
+def mark_furniture(nt: NormText, max_line: int = 80) -> NormText:
+    """Exclude portal navigation and widgets; keep every metadata field (索引号, 发布日期, 来源 …)."""
+    crumb, field = _furniture_patterns()
+    text = nt.text
+    spans: list[tuple[int, int]] = []
+    if crumb:
+        spans.extend(m.span() for m in crumb.finditer(text))
+    spans.extend(m.span() for m in _NAV_LINE.finditer(text))
+    if field:
+        pos = 0
+        for line in text.split("\n"):
+            start, pos = pos, pos + len(line) + 1
+            if len(line.strip()) > max_line:
+                continue
+            spans.extend((start + m.start(), start + m.end()) for m in field.finditer(line) if m.end() > m.start())
+    spans = _merge(_trim(text, spans))
+    return mark(nt, spans, "furniture", note="page furniture, not extracted")
+
+
+def _trim(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    out = []
+    for s, e in spans:
+        while s < e and text[s].isspace():
+            s += 1
+        while e > s and text[e - 1].isspace():
+            e -= 1
+        if e > s:
+            out.append((s, e))
+    return out
+
+
+def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    out: list[tuple[int, int]] = []
+    for s, e in sorted(spans):
+        if out and s <= out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], e))
+        else:
+            out.append((s, e))
+    return out
+
+
+def _covered(spans: tuple[tuple[int, int], ...], s: int, e: int) -> bool:
+    """True when [s, e) lies inside the union of spans."""
+    pos = s
+    for a, b in sorted(spans):
+        if a <= pos < b:
+            pos = b
+        if pos >= e:
+            return True
+    return pos >= e
+
+
+# --- word salad ----------------------------------------------------------------------------------------
+def mark_salad(nt: NormText) -> NormText:
+    """Exclude paragraphs that do not read as language (spun text, keyword stuffing)."""
+    from .salad import find_salad
+
+    for s, e, why in find_salad(nt.text):
+        if _covered(nt.excluded, s, e):
+            continue  # already excluded as furniture or mojibake
+        nt = mark(nt, [(s, e)], "word-salad", note=f"{why}; excluded from extraction")
+    return nt
+
+
+# --- the pipeline ------------------------------------------------------------------------------------------
+STEPS: tuple[Step, ...] = (
     strip_html,
     fold_width,
     strip_pinyin,
-    to_simplified,
+    mark_mojibake,
     fix_pinzhi,
+    to_simplified,
     join_cjk_spaces,
+    mark_furniture,
+    mark_salad,
 )
 
 
@@ -165,40 +470,21 @@ def normalize(doc: SourceDoc) -> NormText:
     return normalize_text(doc.text)
 
 
-# --- injected spam tokens -------------------------------------------------------------------------
-_ASCII_SEED = re.compile(r"[A-Za-z0-9]{3,}[A-Za-z][A-Za-z0-9]*|[A-Za-z]{3,}")
-_TOKEN_CHARS = re.compile(r"[A-Za-z0-9_\u4e00-\u9fff]")
+# --- injected spam tokens (kept here for callers of the first version; see kg/spam.py) -----------------
+def find_injected_tokens(text: str, min_count: int = 3, min_len: int = 8) -> list[str]:
+    """Recurring machine-injected tokens (e.g. a gambling-site name pasted over a city name)."""
+    from .spam import find_injected_tokens as _find
+
+    return _find(text, min_count=min_count, min_len=min_len)
 
 
-def find_injected_tokens(text: str, min_count: int = 3, min_len: int = 10) -> list[str]:
-    """Find a recurring machine-injected token (e.g. a gambling-site name pasted over a city name).
-
-    A seed is an ASCII run that recurs; each occurrence is extended left and right while
-    every occurrence agrees on the next token character. What survives must be long, mix
-    ASCII and Chinese, and recur at least `min_count` times.
-    """
-    seeds: dict[str, list[int]] = {}
-    for m in _ASCII_SEED.finditer(text):
-        seeds.setdefault(m.group(0), []).append(m.start())
-    found: set[str] = set()
-    for seed, starts in seeds.items():
-        if len(starts) < min_count:
-            continue
-        lo = list(starts)
-        hi = [s + len(seed) for s in starts]
-        while all(h < len(text) for h in hi) and len({text[h] for h in hi}) == 1 and _TOKEN_CHARS.match(text[hi[0]]):
-            hi = [h + 1 for h in hi]
-        while all(s > 0 for s in lo) and len({text[s - 1] for s in lo}) == 1 and _TOKEN_CHARS.match(text[lo[0] - 1]):
-            lo = [s - 1 for s in lo]
-        tok = text[lo[0] : hi[0]]
-        ascii_n = sum(c.isascii() and c.isalnum() for c in tok)
-        cjk_n = sum("\u4e00" <= c <= "\u9fff" for c in tok)
-        if len(tok) >= min_len and ascii_n >= 3 and cjk_n >= 2:
-            found.add(tok)
-    # keep maximal tokens only
-    return sorted((t for t in found if not any(t != u and t in u for u in found)), key=lambda t: (-len(t), t))
-
-
-def replace_token(nt: NormText, token: str, replacement: str) -> NormText:
+def replace_token(nt: NormText, token: str, replacement: str, note: str = "") -> NormText:
     """Replace every occurrence of an injected token, recording each repair (quotes keep the source text)."""
-    return _substitute(nt, re.compile(re.escape(token)), replacement, kind="spam-token", record=True)
+    out = _substitute(nt, re.compile(re.escape(token)), replacement, kind="spam-token", record=True)
+    if note and out is not nt:
+        k = len(nt.repairs)
+        reps = out.repairs[:k] + tuple(
+            Repair(kind=r.kind, start=r.start, end=r.end, before=r.before, after=r.after, note=note) for r in out.repairs[k:]
+        )
+        out = NormText(text=out.text, offsets=out.offsets, ends=out.ends, repairs=reps, excluded=out.excluded)
+    return out

@@ -62,14 +62,44 @@ def collect_inputs(paths: Iterable[str | Path]) -> list[Path]:
     return uniq
 
 
+def check_options(options: BuildOptions) -> None:
+    """Refuse options that would fail every file the same way (a usage error, exit 2)."""
+    import codecs
+
+    if options.encoding:
+        try:
+            codecs.lookup(options.encoding)
+        except LookupError:
+            raise UsageError(f"--encoding {options.encoding}: unknown encoding (use a codec name such as gb18030, big5 or utf-16)") from None
+    if options.max_bytes <= 0:
+        raise UsageError(f"--max-bytes {options.max_bytes}: must be a positive number of bytes")
+
+
 def build_document(path: str | Path, options: BuildOptions = BuildOptions()) -> DocResult:
-    """Read -> normalize -> segment -> extract -> emit one file. Never raises for bad input."""
+    """Read -> normalize -> segment -> extract -> emit one file. Never raises for bad input.
+
+    A file that breaks a later stage fails alone (a one-line error naming it), so one hostile
+    input cannot stop the rest of the batch.
+    """
+    try:
+        return _build_document(path, options)
+    except (KeyboardInterrupt, SystemExit, MemoryError):
+        raise
+    except Exception as exc:  # noqa: BLE001 - reported per file, the batch goes on
+        from .namespaces import doc_id
+        from .read import display_path
+
+        p = Path(path)
+        msg = f"{display_path(p)}: could not be built ({type(exc).__name__}: {exc}) (please report this file as a bug)"
+        return DocResult(report=DocReport(file=p.name, doc_id=doc_id(p.name), ok=False, error=msg.replace("\n", " "), path=str(p.resolve())))
+
+
+def _build_document(path: str | Path, options: BuildOptions) -> DocResult:
     from . import emit, normalize, segment
     from .extract import extract_document
-    from .extract.metadata import infer_jurisdiction
-    from .extract.mentions import find_area_mentions
     from .namespaces import doc_id
     from .read import read_document
+    from .spam import repair_tokens
     from .vocab import load_gazetteer
 
     p = Path(path)
@@ -85,23 +115,17 @@ def build_document(path: str | Path, options: BuildOptions = BuildOptions()) -> 
     try:
         doc = timed("decode", read_document, p, options.encoding, options.max_bytes)
     except InputError as exc:
-        return DocResult(report=DocReport(file=p.name, doc_id=doc_id(p.name), ok=False, error=str(exc)))
+        return DocResult(report=DocReport(file=p.name, doc_id=doc_id(p.name), ok=False, error=str(exc), path=str(p.resolve())))
     warnings: list[str] = list(doc.warnings)
     gaz = timed("extract", load_gazetteer)
     nt = timed("normalize", normalize.normalize, doc)
-    tokens = timed("normalize", normalize.find_injected_tokens, nt.text)
-    if tokens:
-        # An injected token (spam) overwrites a place name: infer the place from the rest of the text
-        # (index-number area code, document-number prefix, intact mentions) and put it back.
-        areas = find_area_mentions(doc, nt, gaz)
-        jur, _ = infer_jurisdiction(nt.text, areas, gaz)
-        for tok in tokens:
-            replacement = jur.name if jur else ""
-            nt = normalize.replace_token(nt, tok, replacement)
-            warnings.append(
-                f"injected token {tok!r} found {nt.text.count(replacement) if replacement else 0}x; "
-                f"replaced by {replacement or 'nothing'} (inferred jurisdiction)"
-            )
+    warnings.extend(normalize.markup_warnings(doc.text))
+    # An injected token (spam) overwrites a place name: recover the place from the document's own
+    # evidence (index-number area code, document-number prefix, intact mentions) and put it back.
+    nt, spam_warnings = timed("normalize", repair_tokens, nt, gaz.areas)
+    warnings.extend(spam_warnings)
+    for kind, n in sorted(Counter(r.kind for r in nt.repairs if r.kind in ("mojibake", "word-salad")).items()):
+        warnings.append(f"{n} {kind} span(s) excluded from extraction (see repairs in report.json)")
     tree = timed("segment", segment.segment, nt)
     ex = timed("extract", extract_document, doc, nt, tree, gaz)
     lines, refused = timed("emit", emit.emit_document, doc, ex)
@@ -120,11 +144,13 @@ def build_document(path: str | Path, options: BuildOptions = BuildOptions()) -> 
         sha256=doc.sha256,
         warnings=tuple(warnings),
         repairs=tuple(
-            {"kind": r.kind, "start": r.start, "end": r.end, "before": r.before, "after": r.after} for r in nt.repairs
+            {"kind": r.kind, "start": r.start, "end": r.end, "before": r.before, "after": r.after, **({"note": r.note} if r.note else {})}
+            for r in nt.repairs
         ),
         counts=tuple(sorted((_curie(k), v) for k, v in counts.items())),
         refused_mentions=refused,
         timings=tuple(sorted(timings.items())),
+        path=str(p.resolve()),
     )
     return DocResult(report=report, nquads="\n".join(lines) + ("\n" if lines else ""), extraction=ex)
 
@@ -149,26 +175,41 @@ def build(
     progress: Callable[[str], None] | None = None,
 ) -> BuildSummary:
     """Build every input into out_dir; load the store if one is named. Bad files are reported, not fatal."""
-    from . import output
+    from . import atomic, output
 
     t0 = time.perf_counter()
+    check_options(options)
     files = collect_inputs(paths)
     if not files:
         raise UsageError("no source files found in the given paths (pass .txt/.html files or folders)")
-    results = _map(files, options, jobs, progress)
-    summary = BuildSummary(out_dir=str(out_dir), documents=[r.report for r in results])
-    summary.triples = output.write_outputs(Path(out_dir), results)
-    if store and store != "none":
-        from .store import load_build
+    cache = None
+    if store == "oxigraph":  # incremental: files whose bytes and build code are unchanged are skipped
+        from .store import BuildCache
 
-        load_build(store, db, Path(out_dir), results)
-    summary.seconds = time.perf_counter() - t0
-    output.write_report(Path(out_dir), summary)
+        cache = BuildCache(Path(db) if db else Path(out_dir) / "db", options)
+    reused = cache.reuse(files) if cache else {}
+    fresh = iter(_map([f for f in files if f not in reused], options, jobs, progress))
+    results = [reused[f] if f in reused else next(fresh) for f in files]
+    if progress:
+        for f in reused:
+            progress(f.name)
+    summary = BuildSummary(out_dir=str(out_dir), documents=[r.report for r in results])
+    atomic.clean_stale(out_dir)
+    # all outputs are renamed into place together at the end: a build killed before that
+    # leaves the previous graph.*, report.json intact
+    with atomic.batch():
+        summary.triples = output.write_outputs(Path(out_dir), results)
+        if store and store != "none":
+            from .store import load_build
+
+            load_build(store, db, Path(out_dir), results, cache=cache)
+        summary.seconds = time.perf_counter() - t0
+        output.write_report(Path(out_dir), summary)
     return summary
 
 
 def _map(files: list[Path], options: BuildOptions, jobs: int, progress) -> list[DocResult]:
-    if jobs <= 1 or len(files) == 1:
+    if jobs <= 1 or len(files) <= 1:
         out = []
         for f in files:
             out.append(build_document(f, options))
@@ -200,4 +241,5 @@ def report_dict(summary: BuildSummary) -> dict:
         "triples": summary.triples,
         "ok": sum(d.ok for d in summary.documents),
         "failed": len(summary.failed),
+        "refused_mentions": sum(d.refused_mentions for d in summary.documents),
     }

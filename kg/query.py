@@ -4,11 +4,17 @@ Each .rq file opens with a comment header:
 
     # name: shared-concepts
     # purpose: ...
-    # param: min_cities integer 2  -- what it means
+    # param: min_cities integer 2 -- what it means
     # columns: concept, label, kind, cities, n_cities, quote
 
-Parameters are bound as RDF terms (pyoxigraph substitutions / rdflib initBindings),
-never formatted into the query text. A label (湖州市, 浙食链) resolves to an IRI.
+`# param: NAME KIND [DEFAULT] -- help`. KIND is one of
+  integer, decimal, string, lang (a @zh literal),
+  iri (an IRI or CURIE only), node (IRI, CURIE or the exact label of anything),
+  area (… of an administrative area), concept (… of a SKOS concept: scheme, award, initiative, category).
+DEFAULT `?` makes a parameter optional: left unbound (UNDEF) when not given.
+
+Parameters are bound as RDF terms in a VALUES block opening the outermost WHERE group, never
+formatted into the query text (pyoxigraph's `substitutions` only reach projected variables).
 """
 from __future__ import annotations
 
@@ -18,7 +24,7 @@ import json
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any
+from typing import Any, Iterator
 
 from rdflib import Literal, URIRef
 from rdflib.namespace import XSD
@@ -28,13 +34,20 @@ from .namespaces import PREFIXES
 from .resources import query_dir
 from .store import Solutions, Store
 
+PARAM_KINDS = ("integer", "decimal", "string", "lang", "iri", "node", "label", "area", "concept")
+OPTIONAL = "?"
+
 
 @dataclass(frozen=True)
 class Param:
     name: str
-    kind: str  # iri | integer | decimal | string | label
+    kind: str
     default: str | None
     help: str
+
+    @property
+    def optional(self) -> bool:
+        return self.default == OPTIONAL
 
 
 @dataclass(frozen=True)
@@ -44,18 +57,20 @@ class NamedQuery:
     params: tuple[Param, ...]
     columns: tuple[str, ...]
     text: str
+    list_columns: tuple[tuple[str, str], ...] = ()  # (column, separator) of GROUP_CONCAT results
 
     @property
     def header(self) -> str:
         lines = [f"{self.name}: {self.purpose}"]
         for p in self.params:
-            d = f" (default {p.default})" if p.default is not None else " (required)"
+            d = " (optional)" if p.optional else f" (default {p.default})" if p.default is not None else " (required)"
             lines.append(f"  --param {p.name}=<{p.kind}>{d}  {p.help}")
         lines.append(f"  columns: {', '.join(self.columns)}")
         return "\n".join(lines)
 
 
 _HEADER = re.compile(r"^#\s*(name|purpose|param|columns):\s*(.*)$")
+_CONCAT = re.compile(r'GROUP_CONCAT\s*\(\s*(?:DISTINCT\s+)?[?$]\w+\s*;\s*SEPARATOR\s*=\s*"([^"]+)"\s*\)\s*AS\s+[?$](\w+)', re.I)
 
 
 def parse_query(name: str, text: str) -> NamedQuery:
@@ -78,65 +93,127 @@ def parse_query(name: str, text: str) -> NamedQuery:
             parts = head.split()
             pname, kind = parts[0], parts[1] if len(parts) > 1 else "string"
             default = parts[2] if len(parts) > 2 else None
+            if default is None and help_.strip().lower().startswith("optional"):
+                default = OPTIONAL
             params.append(Param(pname, kind, default, help_.strip()))
-    return NamedQuery(name=name, purpose=purpose, params=tuple(params), columns=tuple(columns), text=text)
+    lists = tuple((col, sep) for sep, col in _CONCAT.findall(text))
+    return NamedQuery(name=name, purpose=purpose, params=tuple(params), columns=tuple(columns), text=text, list_columns=lists)
 
 
 @lru_cache(maxsize=None)
 def named_queries() -> dict[str, NamedQuery]:
     out = {}
     for f in sorted(query_dir().iterdir(), key=lambda f: f.name):
-        if f.name.endswith(".rq"):
+        if f.name.endswith(".rq") and f.is_file():
             name = f.name[:-3]
             out[name] = parse_query(name, f.read_text(encoding="utf-8"))
     return out
 
 
+def is_internal(name: str) -> bool:
+    """Queries behind views and exports: run by kg render / kg export, hidden from `kg query --list`."""
+    return name.startswith(("view-", "export-"))
+
+
 def get_query(name: str) -> NamedQuery:
     qs = named_queries()
     if name not in qs:
-        raise QueryNotFoundError(f"no named query {name!r} (see `kg query --list`; available: {', '.join(sorted(qs))})")
+        public = sorted(n for n in qs if not is_internal(n))
+        raise QueryNotFoundError(f"no named query {name!r} (see `kg query --list`; available: {', '.join(public)})")
     return qs[name]
 
 
+# --- parameters ------------------------------------------------------------------------------------
 _LABEL_LOOKUP = """
-SELECT DISTINCT ?s WHERE {
-  { ?s rdfs:label ?l } UNION { ?s skos:prefLabel ?l } UNION { ?s skos:altLabel ?l } UNION { ?s dcterms:title ?l }
-  FILTER(STR(?l) = STR(?label))
-} ORDER BY ?s LIMIT 5
+SELECT DISTINCT ?s ?rank WHERE {
+  { ?s skos:prefLabel ?l BIND(0 AS ?rank) } UNION { ?s rdfs:label ?l BIND(0 AS ?rank) }
+  UNION { ?s dcterms:title ?l BIND(1 AS ?rank) } UNION { ?s skos:altLabel ?l BIND(2 AS ?rank) }
+  UNION { ?s qp:sourceFile ?l BIND(3 AS ?rank) }
+  FILTER(!BOUND(?cls) || EXISTS { ?s a ?cls })
+}
+ORDER BY ?rank ?s
+LIMIT 20
 """
+# The classes a label may name, per parameter kind (absent: anything).
+_KIND_CLASSES = {
+    "area": ("qp:AdministrativeArea", "qp:Province", "qp:City", "qp:County"),
+    "concept": ("skos:Concept",),
+}
+_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)")
+_IRI = re.compile(r"(?:https?|urn|file|ftp|mailto|tag):[^\x00-\x20<>\"{}|\\^`]+")
+_CURIE = re.compile(r"([A-Za-z][A-Za-z0-9-]*):([^\x00-\x20<>\"{}|\\^`]*)")
+
+
+def _check_text(p: Param, raw: str) -> None:
+    if "\x00" in raw:
+        raise QueryParameterError(f"parameter {p.name}: NUL byte not allowed")
+    try:
+        raw.encode("utf-8")
+    except UnicodeEncodeError:
+        raise QueryParameterError(f"parameter {p.name}: not valid Unicode text (lone surrogate)") from None
+
+
+def parse_iri(raw: str) -> URIRef | None:
+    """An absolute IRI or a CURIE of the prefix table, else None."""
+    if _IRI.fullmatch(raw):
+        return URIRef(raw)
+    m = _CURIE.fullmatch(raw)
+    if m and m.group(1) in PREFIXES:
+        return URIRef(PREFIXES[m.group(1)] + m.group(2))
+    return None
+
+
+def _expand(c: str) -> URIRef:
+    p, local = c.split(":", 1)
+    return URIRef(PREFIXES[p] + local)
+
+
+def resolve_label(store: Store, raw: str, kind: str = "node", pname: str = "node") -> URIRef:
+    """The one node whose label (@zh, @en or plain) is exactly `raw`, restricted by kind."""
+    classes = [_expand(c) for c in _KIND_CLASSES.get(kind, ())] or [None]
+    labels = [Literal(raw, lang="zh"), Literal(raw), Literal(raw, lang="en")]
+    rows = [(sparql_term(lab), sparql_term(cls)) for lab in labels for cls in classes]
+    block = "VALUES (?l ?cls) { " + " ".join(f"({a} {b})" for a, b in rows) + " }"
+    m = _WHERE.search(_LABEL_LOOKUP)
+    found = store.select(_LABEL_LOOKUP[: m.end()] + " " + block + _LABEL_LOOKUP[m.end() :]).rows
+    if not found:
+        what = {"area": "administrative area", "concept": "concept"}.get(kind, "node")
+        raise QueryParameterError(f"parameter {pname}: no {what} in the graph is labelled {raw!r} (give an IRI, a CURIE or an exact label)")
+    best = min(int(r[1]) for r in found)
+    hits = sorted({str(r[0]) for r in found if int(r[1]) == best})
+    if len(hits) > 1:
+        shown = ", ".join(curie(h) for h in hits[:5])
+        raise QueryParameterError(f"parameter {pname}: {raw!r} is ambiguous ({shown}{', …' if len(hits) > 5 else ''}): give the IRI or CURIE")
+    return URIRef(hits[0])
 
 
 def resolve_term(store: Store, p: Param, raw: str) -> Any:
     """Turn a parameter string into an RDF term; labels and CURIEs resolve to IRIs."""
-    if "\x00" in raw:
-        raise QueryParameterError(f"parameter {p.name}: NUL byte not allowed")
+    raw = str(raw)
+    _check_text(p, raw)
     if p.kind == "integer":
-        if not re.fullmatch(r"-?\d{1,9}", raw.strip()):
+        if not re.fullmatch(r"[+-]?\d{1,9}", raw.strip()):
             raise QueryParameterError(f"parameter {p.name}: {raw!r} is not an integer")
         return Literal(int(raw), datatype=XSD.integer)
     if p.kind == "decimal":
-        try:
-            return Literal(float(raw), datatype=XSD.decimal)
-        except ValueError:
-            raise QueryParameterError(f"parameter {p.name}: {raw!r} is not a number") from None
+        if not _NUMBER.fullmatch(raw.strip()):
+            raise QueryParameterError(f"parameter {p.name}: {raw!r} is not a number")
+        from decimal import Decimal
+
+        return Literal(Decimal(raw.strip()), datatype=XSD.decimal)
     if p.kind == "string":
         return Literal(raw)
     if p.kind == "lang":
         return Literal(raw, lang="zh")
-    # iri or label
-    if re.fullmatch(r"https?://[^\s<>\"{}|\\^`]+", raw):
-        return URIRef(raw)
-    m = re.fullmatch(r"([a-z][a-z0-9-]*):([^\s<>\"{}|\\^`]*)", raw)
-    if m and m.group(1) in PREFIXES:
-        return URIRef(PREFIXES[m.group(1)] + m.group(2))
-    sol = store.select(bind_values(_LABEL_LOOKUP, {"label": Literal(raw)}))
-    hits = [r[0] for r in sol.rows]
-    if not hits:
-        raise QueryParameterError(f"parameter {p.name}: nothing in the graph is labelled {raw!r} (give an IRI or an exact @zh label)")
-    return hits[0]
+    iri = parse_iri(raw.strip())
+    if iri is not None:
+        return iri
+    if p.kind == "iri":
+        raise QueryParameterError(f"parameter {p.name}: {raw!r} is not an IRI or a CURIE of a known prefix (e.g. qpd:area/330500)")
+    return resolve_label(store, raw, p.kind, p.name)
 
 
+# --- results ---------------------------------------------------------------------------------------
 @dataclass
 class Result:
     """Rows of a query, with exporters. Cells are rdflib terms or None."""
@@ -150,17 +227,42 @@ class Result:
     def __len__(self) -> int:
         return len(self.rows)
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[dict[str, Any]]:
         return iter(self.records())
+
+    def __bool__(self) -> bool:
+        return bool(self.rows) if self.boolean is None else self.boolean
 
     def records(self) -> list[dict[str, Any]]:
         return [dict(zip(self.vars, (plain(c) for c in r))) for r in self.rows]
 
-    def df(self):
-        """A pandas DataFrame: IRIs as short CURIEs, literals as Python values."""
-        import pandas as pd
+    def column(self, name: str) -> list[Any]:
+        i = self.vars.index(name)
+        return [plain(r[i]) for r in self.rows]
 
-        return pd.DataFrame([[plain(c, curie=True) for c in r] for r in self.rows], columns=list(self.vars))
+    def df(self, labels: bool = False):
+        """A pandas DataFrame: IRIs as short CURIEs, literals as Python values (labels @zh as str).
+
+        With labels=True, every column holding IRIs gets a `<column>_label` column with the
+        node's @zh label (rdfs:label, skos:prefLabel, dcterms:title or qp:indicator).
+        """
+        try:
+            import pandas as pd
+        except ImportError:
+            raise QueryParameterError("Result.df() needs pandas: pip install -e '.[pandas]'") from None
+        data = {v: [plain(r[i], curie=True) for r in self.rows] for i, v in enumerate(self.vars)}
+        cols = list(self.vars)
+        if labels and self._store is not None:
+            iris = {str(c) for r in self.rows for c in r if isinstance(c, URIRef)}
+            names = labels_of(self._store, iris)
+            out_cols = []
+            for i, v in enumerate(self.vars):
+                out_cols.append(v)
+                if any(isinstance(r[i], URIRef) for r in self.rows) and f"{v}_label" not in self.vars:
+                    data[f"{v}_label"] = [names.get(str(r[i])) if isinstance(r[i], URIRef) else None for r in self.rows]
+                    out_cols.append(f"{v}_label")
+            cols = out_cols
+        return pd.DataFrame({c: data[c] for c in cols}, columns=cols)
 
     def to_csv(self) -> str:
         buf = io.StringIO()
@@ -171,6 +273,8 @@ class Result:
         return buf.getvalue()
 
     def to_json(self) -> str:
+        if self.boolean is not None:
+            return json.dumps(self.boolean)
         return json.dumps([{k: jsonable(v) for k, v in zip(self.vars, r)} for r in self.rows], ensure_ascii=False, indent=2)
 
     def to_srj(self) -> str:
@@ -202,8 +306,10 @@ class Result:
             return "true" if self.boolean else "false"
         cells = [[_cell(c, max_width) for c in r] for r in self.rows]
         widths = [max([_w(v)] + [_w(row[i]) for row in cells]) for i, v in enumerate(self.vars)]
+
         def fmt(row):
             return "  ".join(v + " " * (widths[i] - _w(v)) for i, v in enumerate(row)).rstrip()
+
         out = [fmt(list(self.vars)), "  ".join("-" * w for w in widths)]
         out += [fmt(r) for r in cells]
         out.append(f"({len(self.rows)} row{'s' if len(self.rows) != 1 else ''})")
@@ -252,25 +358,64 @@ def jsonable(c):
     from decimal import Decimal
 
     if isinstance(v, Decimal):
-        return float(v)
+        return int(v) if v == v.to_integral_value() else float(v)
     return str(v)
 
 
-def run_named(store: Store, name: str, params: dict[str, str] | None = None) -> Result:
+_LABELS = """
+SELECT ?s (MIN(?l0) AS ?label) WHERE {
+  { ?s skos:prefLabel ?l0 FILTER(LANG(?l0) = "zh") } UNION { ?s rdfs:label ?l0 FILTER(LANG(?l0) = "zh" || LANG(?l0) = "") }
+  UNION { ?s dcterms:title ?l0 } UNION { ?s qp:indicator ?l0 }
+} GROUP BY ?s
+"""
+
+
+def labels_of(store: Store, iris: set[str]) -> dict[str, str]:
+    """@zh labels of the given nodes (first in code-point order when several), in chunks."""
+    out: dict[str, str] = {}
+    todo = sorted(iris)
+    for i in range(0, len(todo), 200):
+        chunk = todo[i : i + 200]
+        values = " ".join(sparql_term(URIRef(x)) for x in chunk)
+        text = _LABELS.replace("WHERE {", "WHERE { VALUES ?s { " + values + " }", 1)
+        for s, label in store.select(text).rows:
+            if label is not None:
+                out[str(s)] = str(label)
+    return out
+
+
+def run_named(store: Store, name: str, params: dict[str, Any] | None = None) -> Result:
     q = get_query(name)
-    params = dict(params or {})
+    params = {k: v for k, v in (params or {}).items() if v is not None}
     known = {p.name for p in q.params}
     unknown = sorted(set(params) - known)
     if unknown:
         raise QueryParameterError(f"query {name!r} has no parameter {', '.join(unknown)} (it takes: {', '.join(sorted(known)) or 'none'})")
-    bindings = {}
+    bindings: dict[str, Any] = {}
     for p in q.params:
         raw = params.get(p.name, p.default)
         if raw is None:
             raise QueryParameterError(f"query {name!r} needs --param {p.name}=… ({p.help})")
-        bindings[p.name] = resolve_term(store, p, raw)
+        bindings[p.name] = None if (p.optional and p.name not in params) else resolve_term(store, p, str(raw))
     sol = store.select(bind_values(q.text, bindings))
-    return Result(vars=sol.vars, rows=sol.rows, boolean=sol.boolean, name=name, _store=store)
+    rows = sol.rows
+    if q.list_columns and rows:
+        rows = _sort_lists(sol.vars, rows, dict(q.list_columns))
+    return Result(vars=sol.vars, rows=rows, boolean=sol.boolean, name=name, _store=store)
+
+
+def _sort_lists(vars_: tuple[str, ...], rows, lists: dict[str, str]):
+    """GROUP_CONCAT has no defined order: sort the members so output is deterministic."""
+    idx = {i: lists[v] for i, v in enumerate(vars_) if v in lists}
+    out = []
+    for r in rows:
+        r = list(r)
+        for i, sep in idx.items():
+            c = r[i]
+            if isinstance(c, Literal) and sep in str(c):
+                r[i] = Literal(sep.join(sorted(str(c).split(sep))), lang=c.language, datatype=c.datatype)
+        out.append(tuple(r))
+    return tuple(out)
 
 
 _ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t"})
@@ -279,11 +424,15 @@ _IRI_OK = re.compile(r"[^\x00-\x20<>\"{}|^`\\]*")
 
 def sparql_term(term: Any) -> str:
     """Serialize an RDF term for a VALUES block (N-Triples escaping; IRIs are checked, not trusted)."""
+    if term is None:
+        return "UNDEF"
     if isinstance(term, URIRef):
         if not _IRI_OK.fullmatch(str(term)):
             raise QueryParameterError(f"{str(term)!r} is not a valid IRI")
         return f"<{term}>"
     if isinstance(term, Literal):
+        if "\x00" in str(term):
+            raise QueryParameterError("NUL byte not allowed in a parameter")
         s = str(term).translate(_ESCAPES)
         if term.language:
             if not re.fullmatch(r"[A-Za-z]{1,8}(-[A-Za-z0-9]{1,8})*", term.language):
@@ -301,7 +450,8 @@ _WHERE = re.compile(r"\bWHERE\s*\{", re.I)
 def bind_values(text: str, bindings: dict[str, Any]) -> str:
     """Bind parameters with a VALUES block opening the outermost WHERE group.
 
-    The values are serialized RDF terms, so no parameter text can change the query's shape.
+    The values are serialized RDF terms (None: UNDEF), so no parameter text can change the
+    query's shape.
     """
     if not bindings:
         return text
@@ -310,10 +460,13 @@ def bind_values(text: str, bindings: dict[str, Any]) -> str:
     if not m:
         raise QueryParameterError("the query has no WHERE { … } group to bind parameters in")
     names = sorted(bindings)
+    for n in names:
+        if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", n):
+            raise QueryParameterError(f"{n!r} is not a valid parameter name")
     values = f" VALUES ({' '.join('?' + n for n in names)}) {{ ({' '.join(sparql_term(bindings[n]) for n in names)}) }} "
     return body[: m.end()] + values + body[m.end() :]
 
 
 def run_sparql(store: Store, text: str) -> Result:
     sol: Solutions = store.select(text)
-    return Result(vars=sol.vars, rows=sol.rows, boolean=sol.boolean)
+    return Result(vars=sol.vars, rows=sol.rows, boolean=sol.boolean, _store=store)

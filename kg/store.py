@@ -1,11 +1,17 @@
 """Triple stores chosen by name: `memory` (rdflib), `oxigraph` (pyoxigraph, on disk or in memory),
-`sparql` (a remote SPARQL 1.1 endpoint). Only this module knows which store is behind a handle.
+`sparql` (a remote SPARQL 1.1 endpoint, kg/remote.py). Only this module (and remote.py) know which
+store is behind a handle.
 
 All stores keep one named graph per document and answer queries over the union of graphs.
+An on-disk Oxigraph store filled by `kg build` is incremental: `BuildCache` remembers, under
+`DIR/qpkg/`, each document's content hash, report and canonical N-Quads, so an unchanged file is
+skipped and the build outputs stay complete.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+import hashlib
+import json
+from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
 from typing import Any, Iterable, Protocol
 
@@ -15,6 +21,7 @@ from .errors import GraphNotFoundError, StoreError, UsageError
 from .namespaces import PREFIXES
 
 STORES = ("memory", "oxigraph", "sparql")
+XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 
 
 @dataclass(frozen=True)
@@ -37,6 +44,10 @@ class Store(Protocol):
 
     def graphs(self) -> list[str]: ...
 
+    def triples(self, graph: str | None) -> bytes:
+        """N-Triples of one named graph (None: the default graph)."""
+        ...
+
     def __len__(self) -> int: ...
 
 
@@ -54,7 +65,7 @@ def _from_ox(term):
         if term.language:
             return Literal(term.value, lang=term.language)
         dt = term.datatype.value if term.datatype else None
-        if dt == "http://www.w3.org/2001/XMLSchema#string":
+        if dt == XSD_STRING:
             return Literal(term.value)
         return Literal(term.value, datatype=URIRef(dt) if dt else None)
     return URIRef(str(term))
@@ -76,6 +87,10 @@ def _to_ox(term):
     raise UsageError(f"cannot bind {term!r}: not an RDF term")
 
 
+def _sort_key(q) -> tuple[str, str, str, str]:
+    return (str(q.graph_name), str(q.subject), str(q.predicate), str(q.object))
+
+
 class OxigraphStore:
     """pyoxigraph: on disk (RocksDB) when `path` is given, else in memory."""
 
@@ -94,8 +109,9 @@ class OxigraphStore:
                 Path(path).mkdir(parents=True, exist_ok=True)
                 self.store = ox.Store(str(path))
         except OSError as exc:
-            raise StoreError(f"{path}: cannot open the Oxigraph store: {exc} (is another process using it? try kg build again or remove the folder)") from None
+            raise StoreError(f"{path}: cannot open the Oxigraph store: {exc} (is another process writing it, e.g. `kg serve --writable`? stop it, or remove the folder and build again)") from None
         self.path = str(path) if path else None
+        self.read_only = read_only
 
     def select(self, sparql: str, bindings: dict[str, Any] | None = None) -> Solutions:
         ox = self._ox
@@ -104,6 +120,8 @@ class OxigraphStore:
             res = self.store.query(sparql, use_default_graph_as_union=True, substitutions=subs or None, prefixes=PREFIXES)
         except SyntaxError as exc:
             raise UsageError(f"SPARQL syntax error: {exc}") from None
+        except OSError as exc:
+            raise StoreError(f"{self.path or 'in-memory store'}: query failed: {exc}") from None
         if isinstance(res, ox.QueryBoolean):
             return Solutions(vars=(), rows=(), boolean=bool(res))
         if isinstance(res, ox.QueryTriples):
@@ -115,23 +133,44 @@ class OxigraphStore:
 
     def load_nquads(self, nquads: str | bytes) -> None:
         data = nquads.encode("utf-8") if isinstance(nquads, str) else nquads
-        self.store.bulk_load(data, format=self._ox.RdfFormat.N_QUADS)
+        if data:
+            self.store.bulk_load(data, format=self._ox.RdfFormat.N_QUADS)
 
-    def replace_graph(self, graph: str, nquads: str) -> None:
+    def replace_graph(self, graph: str, nquads: str | bytes) -> None:
         self.drop_graph(graph)
-        if nquads:
-            self.load_nquads(nquads)
+        self.load_nquads(nquads)
 
     def drop_graph(self, graph: str) -> None:
         g = self._ox.NamedNode(graph)
         if self.store.contains_named_graph(g):
             self.store.remove_graph(g)
 
+    def clear(self) -> None:
+        self.store.clear()
+
     def graphs(self) -> list[str]:
-        return sorted(g.value for g in self.store.named_graphs())
+        return sorted(g.value for g in self.store.named_graphs() if isinstance(g, self._ox.NamedNode))
+
+    def triples(self, graph: str | None) -> bytes:
+        ox = self._ox
+        g = ox.NamedNode(graph) if graph else ox.DefaultGraph()
+        ts = sorted((ox.Triple(q.subject, q.predicate, q.object) for q in self.store.quads_for_pattern(None, None, None, g)), key=str)
+        return ox.serialize(ts, format=ox.RdfFormat.N_TRIPLES)
+
+    def nquads(self) -> bytes:
+        """Every quad, sorted (canonical N-Quads, the same bytes for the same content)."""
+        ox = self._ox
+        return ox.serialize(sorted(self.store, key=_sort_key), format=ox.RdfFormat.N_QUADS)
+
+    def backup(self, target: str | Path) -> None:
+        """A snapshot of an on-disk store (hard links when on the same file system)."""
+        try:
+            self.store.backup(str(target))
+        except OSError as exc:
+            raise StoreError(f"{self.path}: cannot snapshot the store into {target}: {exc}") from None
 
     def flush(self) -> None:
-        if self.path:
+        if self.path and not self.read_only:
             self.store.flush()
 
     def __len__(self) -> int:
@@ -149,7 +188,7 @@ class MemoryStore:
         self.ds = Dataset(default_union=True)
 
     def select(self, sparql: str, bindings: dict[str, Any] | None = None) -> Solutions:
-        from rdflib.plugins.sparql.parser import ParseException
+        from pyparsing import ParseException
 
         try:
             res = self.ds.query(sparql, initNs=PREFIXES, initBindings=bindings or None)
@@ -162,10 +201,11 @@ class MemoryStore:
         names = tuple(str(v) for v in res.vars)
         return Solutions(vars=names, rows=tuple(tuple(r) for r in res))
 
-    def load_nquads(self, nquads: str) -> None:
-        self.ds.parse(data=nquads, format="nquads")
+    def load_nquads(self, nquads: str | bytes) -> None:
+        if nquads:
+            self.ds.parse(data=nquads if isinstance(nquads, str) else nquads.decode("utf-8"), format="nquads")
 
-    def replace_graph(self, graph: str, nquads: str) -> None:
+    def replace_graph(self, graph: str, nquads: str | bytes) -> None:
         self.drop_graph(graph)
         self.load_nquads(nquads)
 
@@ -173,25 +213,37 @@ class MemoryStore:
         self.ds.remove_graph(URIRef(graph))
 
     def graphs(self) -> list[str]:
-        return sorted(str(g.identifier) for g in self.ds.graphs() if str(g.identifier) != "urn:x-rdflib:default")
+        return sorted(str(g.identifier) for g in self.ds.graphs() if str(g.identifier) != "urn:x-rdflib:default" and len(g))
+
+    def triples(self, graph: str | None) -> bytes:
+        g = self.ds.graph(URIRef(graph or "urn:x-rdflib:default"))
+        lines = sorted(ln for ln in g.serialize(format="nt", encoding="utf-8").decode("utf-8").splitlines() if ln.strip())
+        return ("\n".join(lines) + ("\n" if lines else "")).encode("utf-8")
+
+    def nquads(self) -> bytes:
+        lines = sorted(ln for ln in self.ds.serialize(format="nquads", encoding="utf-8").decode("utf-8").splitlines() if ln.strip())
+        return ("\n".join(lines) + ("\n" if lines else "")).encode("utf-8")
 
     def __len__(self) -> int:
         return len(self.ds)
 
 
 def open_store(kind: str = "oxigraph", db: str | Path | None = None, graph_file: str | Path | None = None, read_only: bool = True) -> Store:
-    """Open a store by name. With graph_file, load that TriG/Turtle/N-Quads file into it."""
+    """Open a store by name. With graph_file, load that TriG/Turtle/N-Quads file into it.
+
+    `db` is an Oxigraph folder for `oxigraph`, the query endpoint URL for `sparql`.
+    """
     if kind not in STORES:
         raise UsageError(f"unknown store {kind!r}: choose one of {', '.join(STORES)}")
     if kind == "sparql":
         from .remote import SparqlStore
 
         if not db:
-            raise UsageError("the sparql store needs an endpoint URL (--db http://host:port/query)")
+            raise UsageError("the sparql store needs its query endpoint URL (--db http://host:port/query)")
         return SparqlStore(str(db))
     if kind == "oxigraph":
         if db and graph_file is None:
-            if not Path(db).exists():
+            if not Path(db).is_dir():
                 raise GraphNotFoundError(f"{db}: no Oxigraph store there (run `kg build --store oxigraph --db {db}` first)")
             return OxigraphStore(db, read_only=read_only)
         store: Store = OxigraphStore(None)
@@ -206,11 +258,14 @@ _FORMATS = {".trig": "trig", ".ttl": "turtle", ".nq": "nquads", ".nt": "nt", ".j
 
 
 def load_file(store: Store, path: Path) -> None:
+    """Load a graph file; TriG and N-Quads keep their named graphs, Turtle goes to the default graph."""
+    if path.is_dir():
+        raise UsageError(f"{path}: is a folder; give a graph file (.trig, .ttl, .nq) or use --build-dir")
     if not path.is_file():
         raise GraphNotFoundError(f"{path}: no graph file there (run `make run` or `kg build` first, or pass --graph FILE)")
     fmt = _FORMATS.get(path.suffix.lower())
     if fmt is None:
-        raise UsageError(f"{path}: unknown graph format (use .trig, .ttl, .nq or .nt)")
+        raise UsageError(f"{path}: unknown graph format (use .trig, .ttl, .nq, .nt or .jsonld)")
     if isinstance(store, OxigraphStore):
         import pyoxigraph as ox
 
@@ -221,40 +276,185 @@ def load_file(store: Store, path: Path) -> None:
             raise StoreError(f"{path}: cannot parse as {fmt}: {exc}") from None
     elif isinstance(store, MemoryStore):
         try:
-            if fmt in ("trig", "nquads"):
+            if fmt in ("trig", "nquads", "json-ld"):
                 store.ds.parse(str(path), format=fmt)
             else:
-                store.ds.graph(URIRef("urn:x-qpkg:default")).parse(str(path), format=fmt)
+                store.ds.graph(URIRef("urn:x-rdflib:default")).parse(str(path), format=fmt)
         except Exception as exc:  # rdflib raises many types for bad syntax
             raise StoreError(f"{path}: cannot parse as {fmt}: {exc}") from None
     else:
         raise UsageError("loading a file into a remote store: use `kg push`")
 
 
-def load_build(kind: str, db: str | Path | None, out_dir: Path, results: Iterable) -> None:
-    """After a build: put each document's graph (and the ontology/vocab graphs) into the store."""
+# --- incremental builds -----------------------------------------------------------------------------
+CACHE_DIR = "qpkg"  # inside the Oxigraph folder; RocksDB ignores files it did not create
+# Modules that only read a finished graph: editing them must not invalidate built documents.
+_READING_MODULES = {
+    "api.py", "cli.py", "docs.py", "evaluate.py", "export.py", "push.py", "query.py", "remote.py",
+    "render.py", "server.py", "store.py", "validate.py", "__main__.py",
+}
+
+
+def build_fingerprint(options: Any = None) -> str:
+    """A hash of everything besides the bytes of a file that decides its graph: the build code,
+    the ontology and vocabularies, and the build options. A change rebuilds every document."""
+    from importlib import resources
+
+    from . import __version__
+
+    h = hashlib.sha256(__version__.encode())
+    root = resources.files("kg")
+
+    def walk(node, rel: str):
+        for child in sorted(node.iterdir(), key=lambda c: c.name):
+            name = f"{rel}{child.name}"
+            if child.is_dir():
+                if child.name not in ("__pycache__", "queries", "templates"):
+                    walk(child, name + "/")
+            elif child.name.endswith((".py", ".ttl", ".tsv", ".csv", ".json", ".txt")) and not (rel == "" and child.name in _READING_MODULES):
+                h.update(name.encode() + b"\0" + child.read_bytes() + b"\0")
+
+    walk(root, "")
+    if options is not None:
+        h.update(repr((getattr(options, "encoding", None), getattr(options, "max_bytes", None))).encode())
+    return h.hexdigest()
+
+
+def _report_from_dict(d: dict):
+    from .model import DocReport
+
+    known = {f.name for f in fields(DocReport)}
+    kw = {k: v for k, v in d.items() if k in known}
+    for k in ("warnings", "repairs"):
+        kw[k] = tuple(kw.get(k, ()))
+    for k in ("counts", "timings"):
+        kw[k] = tuple(tuple(x) for x in kw.get(k, ()))
+    return DocReport(**kw)
+
+
+class BuildCache:
+    """What the last build put in an on-disk Oxigraph store: per document its content hash,
+    report and N-Quads (DIR/qpkg/manifest.json, DIR/qpkg/docs/<doc-id>.nq)."""
+
+    def __init__(self, db: str | Path, options: Any = None) -> None:
+        self.db = Path(db)
+        self.dir = self.db / CACHE_DIR
+        self.fingerprint = build_fingerprint(options)
+        try:
+            self.manifest = json.loads((self.dir / "manifest.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            self.manifest = {}
+        if self.manifest.get("fingerprint") != self.fingerprint:
+            self.docs: dict[str, dict] = {}  # other code or options: nothing can be reused
+        else:
+            self.docs = dict(self.manifest.get("docs", {}))
+        self.known = set(self.manifest.get("docs", {}))  # graphs present in the store
+
+    @staticmethod
+    def file_hash(path: Path) -> str:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+
+    def reuse(self, files: Iterable[Path]) -> dict[Path, Any]:
+        """The unchanged files and their previous results, marked skipped."""
+        from .model import DocResult
+        from .namespaces import doc_id
+
+        out = {}
+        for f in files:
+            entry = self.docs.get(doc_id(f.name))
+            nq = self.dir / "docs" / f"{doc_id(f.name)}.nq"
+            try:
+                if not entry or entry["sha256"] != self.file_hash(f) or not nq.is_file():
+                    continue
+                report = replace(_report_from_dict(entry["report"]), skipped=True, path=str(f.resolve()))
+                out[f] = DocResult(report=report, nquads=nq.read_text(encoding="utf-8"))
+            except (OSError, KeyError, TypeError):
+                continue
+        return out
+
+    def update(self, store: OxigraphStore, results: list, graph_nq: Path | None) -> None:
+        """Bring the store in line with this build's results, then record them."""
+        from . import atomic
+        from .namespaces import graph_iri
+
+        if not self.manifest:
+            store.clear()  # a store without a manifest: unknown graphs cannot be told apart from ours
+        docs_dir = self.dir / "docs"
+        docs_dir.mkdir(parents=True, exist_ok=True)
+        now: dict[str, dict] = {}
+        for r in results:
+            rep = r.report
+            if not rep.ok:
+                continue
+            if not rep.skipped:
+                store.replace_graph(str(graph_iri(rep.doc_id)), r.nquads)
+                atomic.write_text(docs_dir / f"{rep.doc_id}.nq", r.nquads)
+            # the report's sha256 is of the raw bytes, as file_hash computes it
+            now[rep.doc_id] = {"sha256": rep.sha256, "report": asdict(replace(rep, skipped=False))}
+        for did in sorted(self.known - set(now)):  # deleted or now failing files: drop their graphs
+            store.drop_graph(str(graph_iri(did)))
+            (docs_dir / f"{did}.nq").unlink(missing_ok=True)
+        static = _static_hash()
+        if self.manifest.get("static") != static or not self.manifest:
+            from .namespaces import ONTOLOGY_GRAPH, VOCAB_GRAPH
+            from .output import static_nquads
+
+            for g in (str(ONTOLOGY_GRAPH), str(VOCAB_GRAPH)):
+                store.drop_graph(g)
+            store.load_nquads(static_nquads())
+        store.flush()
+        manifest = {"fingerprint": self.fingerprint, "static": static, "docs": now}
+        if graph_nq is not None and graph_nq.is_file():
+            st = graph_nq.stat()
+            manifest["graph_nq"] = {"path": str(graph_nq.resolve()), "size": st.st_size, "mtime_ns": st.st_mtime_ns}
+        atomic.write_text(self.dir / "manifest.json", json.dumps(manifest, ensure_ascii=False, indent=1, sort_keys=True) + "\n")
+
+
+def _static_hash() -> str:
+    from .resources import ontology_file, vocab_files
+
+    h = hashlib.sha256()
+    for f in [ontology_file("qp.ttl"), *vocab_files()]:
+        if f.is_file():
+            h.update(f.name.encode() + b"\0" + f.read_bytes())
+    return h.hexdigest()
+
+
+def load_build(kind: str, db: str | Path | None, out_dir: Path, results: Iterable, cache: BuildCache | None = None) -> None:
+    """After a build: put each document's graph (and the ontology/vocab graphs) into the store,
+    replacing changed documents' graphs and dropping those of deleted files."""
     if kind == "memory":
         return  # nothing persistent to fill
     if kind != "oxigraph":
         raise UsageError(f"kg build cannot fill a {kind!r} store; use `kg push` for remote stores")
-    store = OxigraphStore(db or out_dir / "db")
-    from .namespaces import ONTOLOGY_GRAPH, VOCAB_GRAPH, graph_iri
-    from .output import static_nquads
+    path = Path(db) if db else Path(out_dir) / "db"
+    cache = cache or BuildCache(path)
+    store = OxigraphStore(path)
+    cache.update(store, list(results), Path(out_dir) / "graph.nq")
 
-    for g in (str(ONTOLOGY_GRAPH), str(VOCAB_GRAPH)):
-        store.drop_graph(g)
-    store.load_nquads(static_nquads())
-    for r in results:
-        if r.report.ok:
-            store.replace_graph(str(graph_iri(r.report.doc_id)), r.nquads)
-    store.flush()
+
+def db_in_sync(db: Path, graph_nq: Path) -> bool:
+    """True when the Oxigraph folder holds exactly what graph.nq holds (the same build wrote both)."""
+    try:
+        rec = json.loads((db / CACHE_DIR / "manifest.json").read_text(encoding="utf-8"))["graph_nq"]
+        st = graph_nq.stat()
+    except (OSError, ValueError, KeyError, TypeError):
+        return False
+    return rec.get("path") == str(graph_nq.resolve()) and rec.get("size") == st.st_size and rec.get("mtime_ns") == st.st_mtime_ns
 
 
 def default_store(out_dir: str | Path = "build") -> Store:
-    """The last build: its Oxigraph store if there is one, else its graph file loaded in memory."""
+    """The last build: its Oxigraph store when it matches graph.nq, else graph.nq loaded in memory."""
     out = Path(out_dir)
-    if (out / "graph.nq").is_file():
-        return open_store("oxigraph", graph_file=out / "graph.nq")
-    if (out / "db").is_dir():
-        return open_store("oxigraph", db=out / "db")
+    nq, db = out / "graph.nq", out / "db"
+    if db.is_dir() and db_in_sync(db, nq):
+        try:
+            return OxigraphStore(db, read_only=True)
+        except StoreError:
+            pass  # locked or damaged: the graph file says the same
+    if nq.is_file():
+        return open_store("oxigraph", graph_file=nq)
+    if db.is_dir():
+        return open_store("oxigraph", db=db)
     raise GraphNotFoundError(f"{out}: no build there (run `make run` or `kg build` first, or pass --graph FILE)")
+

@@ -32,3 +32,11 @@ def graph(built):
 def sources() -> dict[str, str]:
     """Decoded source text of every bundled document, by file name."""
     return {p.name: p.read_text(encoding="utf-8") for p in sorted(RAW.glob("*.txt"))}
+
+
+@pytest.fixture(scope="session")
+def extractions() -> dict:
+    """Every bundled document through build_document once per session: file name -> Extraction."""
+    from kg.pipeline import build_document
+
+    return {p.name: build_document(p).extraction for p in sorted(RAW.glob("*.txt"))}

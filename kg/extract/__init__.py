@@ -13,6 +13,8 @@ from .metadata import extract_metadata
 def extract_document(doc: SourceDoc, nt: NormText, tree: DocTree, gaz: Gazetteer) -> Extraction:
     areas = find_area_mentions(doc, nt, gaz)
     meta = extract_metadata(doc, nt, tree, gaz, areas)
+    if meta.jurisdiction is not None:  # second pass: short names resolve within the document's city first
+        areas = find_area_mentions(doc, nt, gaz, meta.jurisdiction)
     concepts = find_concept_mentions(doc, nt, tree, gaz)
     targets = _optional("targets", "extract_targets", doc, nt, tree, meta)
     programs = _optional("programs", "extract_programs", doc, nt, tree, meta)

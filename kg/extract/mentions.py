@@ -1,10 +1,20 @@
-"""Gazetteer matching: concepts (schemes, awards, initiatives) and administrative areas."""
+"""Gazetteer matching: concepts (schemes, awards, initiatives) and administrative areas.
+
+Both run on normalized text (traditional characters, pinyin readings and PDF spaces already
+folded), skip excluded spans (mojibake, spam prose), and report source evidence.
+
+Area names are short and Chinese has no word boundaries, so a county's two-character short
+form (新建, 资源, 富裕, 合作) hides inside ordinary words everywhere. An area match is kept
+only when the context vouches for it (see `_accept`): the document's own city and province,
+an enclosing area written right before it (山东宁津), or an unambiguous full name.
+"""
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
-from ..model import AreaMention, ConceptMention, DocTree, NormText, SourceDoc
-from ..vocab import Gazetteer
+from ..model import AreaMention, AreaRef, ConceptMention, DocTree, NormText, SourceDoc
+from ..vocab import AreaEntry, Gazetteer
 from .evidence import evidence
 
 
@@ -20,6 +30,7 @@ def _excluded_by_context(text: str, start: int, end: int, excludes: tuple[str, .
 
 
 def find_concept_mentions(doc: SourceDoc, nt: NormText, tree: DocTree, gaz: Gazetteer) -> list[ConceptMention]:
+    """Every label or alias of a scheme, award or initiative, minus near-neighbour (qp:excludeLabel) hits."""
     out: list[ConceptMention] = []
     text = nt.text
     for m in gaz.concept_pattern().finditer(text):
@@ -33,31 +44,161 @@ def find_concept_mentions(doc: SourceDoc, nt: NormText, tree: DocTree, gaz: Gaze
     return out
 
 
-_AREA_CACHE: dict[int, tuple[re.Pattern[str], dict[str, list[str]]]] = {}
+# ----------------------------------------------------------------------------------- areas
 
 
-def _area_pattern(gaz: Gazetteer) -> tuple[re.Pattern[str], dict[str, list[str]]]:
-    key = id(gaz)
-    if key not in _AREA_CACHE:
-        by_name: dict[str, list[str]] = {}
+@dataclass(frozen=True)
+class _Name:
+    code: str
+    full: bool  # the area's full name (南浔区), not a short form (南浔)
+
+
+class AreaIndex:
+    """The area names of a gazetteer indexed for scanning text (built once per gazetteer).
+
+    Scanning looks names up by their first character and length, which is far faster than one
+    regex alternation of ~6,000 names, and lets a rejected long name fall back to a shorter one.
+    """
+
+    def __init__(self, gaz: Gazetteer) -> None:
+        self.idx: dict[str, AreaEntry] = dict(gaz.area_by_code)
+        by_name: dict[str, list[_Name]] = {}
         for a in gaz.areas:
-            for n in (a.name, *a.short_names):
+            for n, full in ((a.name, True), *((s, False) for s in a.short_names)):
                 if len(n) >= 2:
-                    by_name.setdefault(n, []).append(a.code)
-        names = sorted(by_name, key=lambda s: (-len(s), s))
-        _AREA_CACHE[key] = (re.compile("|".join(map(re.escape, names))), by_name)
-    return _AREA_CACHE[key]
+                    by_name.setdefault(n, []).append(_Name(a.code, full))
+        self.by_name = {k: tuple(v) for k, v in by_name.items()}
+        lengths: dict[str, set[int]] = {}
+        for n in self.by_name:
+            lengths.setdefault(n[0], set()).add(len(n))
+        self.lengths = {c: tuple(sorted(ls, reverse=True)) for c, ls in lengths.items()}
+        self._chains: dict[str, tuple[str, ...]] = {}
+
+    def chain(self, code: str) -> tuple[str, ...]:
+        """Codes of the area's ancestors, nearest first."""
+        out = self._chains.get(code)
+        if out is None:
+            acc: list[str] = []
+            a = self.idx.get(code)
+            while a is not None and a.parent and len(acc) < 4:
+                acc.append(a.parent)
+                a = self.idx.get(a.parent)
+            out = self._chains[code] = tuple(acc)
+        return out
+
+    def names_at(self, text: str, i: int) -> list[str]:
+        """Area names starting at text[i], longest first."""
+        return [text[i : i + ln] for ln in self.lengths.get(text[i], ()) if text[i : i + ln] in self.by_name]
 
 
-def find_area_mentions(doc: SourceDoc, nt: NormText, gaz: Gazetteer) -> list[AreaMention]:
-    """Every area name (full or short) in the text; ambiguous short names resolve later by province."""
-    pattern, by_name = _area_pattern(gaz)
+_INDEXES: dict[int, tuple[Gazetteer, AreaIndex]] = {}
+
+
+def area_index(gaz: Gazetteer) -> AreaIndex:
+    """The AreaIndex of a gazetteer, cached by identity (hashing a Gazetteer walks all its areas)."""
+    hit = _INDEXES.get(id(gaz))
+    if hit is None or hit[0] is not gaz:
+        hit = (gaz, AreaIndex(gaz))
+        _INDEXES.clear()
+        _INDEXES[id(gaz)] = hit
+    return hit[1]
+
+
+@dataclass(frozen=True)
+class _Context:
+    city: str  # code of the jurisdiction's city ('' when none)
+    province: str
+
+    @staticmethod
+    def of(jurisdiction: AreaRef | None, ai: AreaIndex) -> "_Context":
+        if jurisdiction is None or jurisdiction.code not in ai.idx:
+            return _Context("", "")
+        chain = [ai.idx[c] for c in (jurisdiction.code, *ai.chain(jurisdiction.code)) if c in ai.idx]
+        city = next((a.code for a in chain if a.level == "city"), "")
+        province = next((a.code for a in chain if a.level == "province"), "")
+        return _Context(city, province)
+
+
+def _is_han(ch: str) -> bool:
+    return "\u3400" <= ch <= "\u9fff"
+
+
+_SUFFIX = re.compile(r"[区县市省州旗盟]")
+
+
+def _accept(name: str, cand: _Name, text: str, s: int, e: int, ctx: _Context, ai: AreaIndex) -> int:
+    """0 to reject; otherwise a rank (higher is more certain) for choosing among homonyms."""
+    a = ai.idx[cand.code]
+    by_name = ai.by_name
+    ancestors = [ai.idx[c] for c in ai.chain(cand.code) if c in ai.idx]
+    anc_names = {n for x in ancestors for n in (x.name, *x.short_names)}
+    before = text[max(0, s - 8) : s]
+    if any(before.endswith(n) for n in anc_names):
+        return 5  # 山东宁津, 湖州市南浔区: the enclosing area vouches for it
+    # written right after another area's name that does not enclose it: a sub-place of that area
+    # (绍兴滨海新区 is Shaoxing's zone, not Tianjin's 滨海新区)
+    for k in range(min(8, s), 1, -1) if a.level == "county" else ():
+        if before[-k:] in by_name and before[-k:] not in anc_names and cand.code not in {n.code for n in by_name[before[-k:]]}:
+            return 0
+    if not ctx.province:  # first pass, no jurisdiction yet: only what is safe anywhere
+        if a.level in ("province", "city"):
+            return 2
+        return 2 if cand.full and len(name) >= 3 else 0
+    in_city = bool(ctx.city) and (cand.code == ctx.city or any(x.code == ctx.city for x in ancestors))
+    in_prov = cand.code == ctx.province or any(x.code == ctx.province for x in ancestors)
+    if a.level == "province":
+        return 3 if in_prov else 2
+    if a.level == "city":
+        if in_prov:
+            return 4
+        return 2 if cand.full or len(name) >= 3 else 0
+    if in_city:
+        # two-character full names hide in words (范县 in 示范县): not right after another Han character
+        return 0 if cand.full and len(name) == 2 and s > 0 and _is_han(text[s - 1]) else 4
+    if len(name) == 2:
+        # 新建, 资源, 合作 … are ordinary words: a short form outside the city needs its suffix (富阳县)
+        if in_prov and not cand.full and _SUFFIX.match(text, e):
+            return 1
+        return 0
+    if in_prov:
+        return 3 if cand.full else 2
+    # another province's county: a county or county-level city by full name, but not a district,
+    # whose names development zones reuse (绍兴's 滨海新区 is not Tianjin's)
+    return 1 if cand.full and name[-1] in "市县旗" else 0
+
+
+def find_area_mentions(doc: SourceDoc, nt: NormText, gaz: Gazetteer, jurisdiction: AreaRef | None = None) -> list[AreaMention]:
+    """Area names (full or short) the context vouches for.
+
+    Without a jurisdiction (the first pass, whose votes decide it) only full names of three or
+    more characters, province and city names, and names written after their province or city count.
+    With one, short names resolve to the candidate in the document's city, then its province.
+    """
+    ai = area_index(gaz)
+    ctx = _Context.of(jurisdiction, ai)
+    text = nt.text
     out: list[AreaMention] = []
-    for m in pattern.finditer(nt.text):
-        s, e = m.span()
-        if nt.is_excluded(s, e):
+    i, n = 0, len(text)
+    while i < n:
+        hit = None
+        # the longest name at i first, then shorter ones (湖州市 before 湖州)
+        for name in ai.names_at(text, i) if text[i] in ai.lengths else ():
+            e = i + len(name)
+            ranked = sorted(
+                ((_accept(name, c, text, i, e, ctx, ai), c.code) for c in ai.by_name[name]),
+                key=lambda rc: (-rc[0], rc[1]),
+            )
+            if not ranked or ranked[0][0] == 0:
+                continue
+            if len(ranked) > 1 and ranked[1][0] == ranked[0][0]:
+                continue  # homonyms the context cannot tell apart
+            hit = (e, ranked[0][1])
+            break
+        if hit is None:
+            i += 1
             continue
-        codes = by_name[m.group(0)]
-        if len(codes) == 1:
-            out.append(AreaMention(code=codes[0], evidence=evidence(doc, nt, s, e)))
+        e, code = hit
+        if not nt.is_excluded(i, e):
+            out.append(AreaMention(code=code, evidence=evidence(doc, nt, i, e)))
+        i = e
     return out

@@ -1,0 +1,531 @@
+"""Targets (qp:Target) from indicator tables and from running prose.
+
+**Tables** (`kg.tables` finds them; `tree.tables` when the segmenter filled it). A table is a
+target table when its header has an indicator column (指标 / 主要指标 / 二级指标 / 指标名称)
+and at least one value column with a year (2025年目标值, 2025年规划目标值, 2022年, …).
+Header roles:
+- columns before the indicator (except 序号) are category levels, joined with `/`
+  (`综合指标/质量建设`); 单位 is the unit (`/` or empty: none); 属性 gives `binding`
+  (约束性 true, 预期性 false);
+- a year column is a baseline when it says 实际/现状/基期/基数/基准/完成, a target when it
+  says 目标/规划/预期, and a bare year is a baseline when it is not after the plan's
+  reference year (the year before its period starts); every target column gives one Target.
+Cells: `不低于96` -> 96 at_least, `[56]` -> 56 cumulative, `/`, 完成, 第二, 前三 -> text only.
+`cumulative` is true for a bracketed value or an indicator marked `(累计)`, false for the
+other rows of a table that uses those marks, and unknown otherwise.
+
+**Prose.** A sentence (up to 。!? or a line, bullet or cell break) is read clause by clause
+(clauses end at , ; :, never inside quotes or brackets). Markers switch a scope that lasts
+to the end of the sentence, later markers overriding earlier ones:
+- future: 到/至2025年(底|末), 2025年前, a five-year period (“十四五”期间/期末/末/时期) that
+  ends after the reference year, an aspiration word (力争, 争取, 确保, 目标是/为), or a
+  bare year after the reference year. The target year is the stated year, the period's end,
+  or for a bare aspiration the plan's period end (none for an article);
+- past: a year or period not after the reference year, 截至, 已, 同比, 比上年. Past
+  clauses never give targets (`2020年,实现服务业增加值1473.3亿元` is a result).
+In a future scope a clause gives a target when it *ends* with a value — a number (Arabic
+or Chinese, 万/亿 kept in the unit as written: `2万台` is 2 with unit 万台) followed by a
+unit, with its qualifiers (不低于/以上 at_least, 左右/约 about, 突破/超过 exceed, 达到 reach,
+不超过/以内 at_most, 保持 exactly). The indicator is the noun phrase before the value or
+before its verb (达到, 突破, 保持, 提高到 …), without scope words (全市, 当年, 其中, 实现,
+创建, 建成 …); `培育60家企业成为X` measures `X企业`; `A和B分别达到93%以上、95%以上` gives
+two targets; a clause that starts with 占 (`占GDP比重10%`) borrows the previous subject.
+Rates per year (每年 …) and ranges (1—2个) are skipped. The same goal stated twice
+(a box repeated in an appendix) is kept once, and a goal equal to a table row is dropped.
+
+Clauses in excluded spans (mojibake, spam) are not read. Ordinals: table rows first in
+table order, prose after in text order.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Iterable, Optional
+
+from ..model import DocMeta, DocTree, Evidence, NormText, SourceDoc, Table, TableCell, Target
+from ..numbers import NUMBER, combine_comparators, parse_bound, parse_number, parse_quantity, split_qualifiers
+from ..tables import find_tables
+from .evidence import evidence
+
+__all__ = ["extract_targets", "table_targets", "prose_targets", "five_year_plan_years"]
+
+
+def extract_targets(doc: SourceDoc, nt: NormText, tree: DocTree, meta: DocMeta) -> list[Target]:
+    """Table rows (in table order), then prose goals (in text order), ordinals 1..n."""
+    tables = tree.tables or find_tables(nt)
+    start, end = plan_period(meta, nt.text)
+    ref = start - 1 if start else _latest_past_year(nt.text)
+    rows = table_targets(doc, nt, tables, ref)
+    target_spans = [(t.start, t.end) for t in tables if _roles(t, ref) is not None]
+    prose = prose_targets(doc, nt, ref_year=ref, period_end=end, skip=target_spans, first_ordinal=len(rows) + 1, known=rows)
+    return rows + prose
+
+
+# --- the plan's own period ---------------------------------------------------------------------
+_CN_NUM = {c: i for i, c in enumerate("〇一二三四五六七八九")}
+
+
+def five_year_plan_years(name: str) -> Optional[tuple[int, int]]:
+    """'十四五' -> (2021, 2025). The 3rd plan began in 1966; every plan since lasts five years."""
+    m = re.fullmatch(r"(十?)([一二三四五六七八九]?)五", name)
+    if not m or not (m.group(1) or m.group(2)):
+        return None
+    n = (10 if m.group(1) else 0) + (_CN_NUM[m.group(2)] if m.group(2) else 0)
+    if n < 3:
+        return None
+    start = 1966 + 5 * (n - 3)
+    return start, start + 4
+
+
+_OWN_FYP = re.compile(r"“?(十?[一二三四五六七八九]?五)”?(?:规划|时期|期间)")
+_SPAN = re.compile(r"(20\d\d)\s*年?\s*[—\-~～至到]\s*(20\d\d)\s*年")
+
+
+def plan_period(meta: DocMeta, text: str) -> tuple[Optional[int], Optional[int]]:
+    """(start, end) years of the document's own plan period: metadata first, else its opening lines."""
+    try:
+        if meta.period_start and meta.period_end:
+            return int(meta.period_start.value[:4]), int(meta.period_end.value[:4])
+    except ValueError:
+        pass
+    if meta.kind != "plan":
+        return None, None
+    head = text[:400]
+    m = _SPAN.search(head)
+    if m and int(m.group(2)) - int(m.group(1)) in range(1, 16):
+        return int(m.group(1)), int(m.group(2))
+    m = _OWN_FYP.search(head)
+    years = five_year_plan_years(m.group(1)) if m else None
+    return years if years else (None, None)
+
+
+_YEAR = re.compile(r"(?<![\d.])(19\d\d|20\d\d)年")
+
+
+def _latest_past_year(text: str) -> Optional[int]:
+    """For an article: the latest year it mentions outside 到20XX年 (it reports up to then)."""
+    years = [int(m.group(1)) for m in _YEAR.finditer(text) if not re.search(r"[到至]\s*$", text[max(0, m.start() - 2) : m.start()])]
+    return max(years) if years else None
+
+
+# --- tables -------------------------------------------------------------------------------------------
+_INDICATOR_COL = re.compile(r"(?:[二三四]级|主要|具体)?指标(?:名称)?|指标项|名称")
+_SEQ_COL = re.compile(r"序号|编号")
+_UNIT_COL = re.compile(r"(?:计量)?单位")
+_ATTR_COL = re.compile(r"(?:指标)?属性|性质")
+_YEAR_COL = re.compile(r"(\d{4})年(底|末)?(.*)")
+_BASE_WORDS = re.compile(r"实际|现状|基期|基数|基准|完成")
+_TARGET_WORDS = re.compile(r"目标|规划|预期")
+_NO_UNIT = {"", "/", "-", "—", "无"}
+
+
+@dataclass(frozen=True)
+class _Roles:
+    """What each header column of a target table holds (column indexes)."""
+
+    categories: tuple[int, ...]
+    seq: Optional[int]
+    indicator: int
+    unit: Optional[int]
+    attr: Optional[int]
+    baseline: Optional[tuple[int, int]]  # (column, year)
+    targets: tuple[tuple[int, int], ...]  # (column, year) per target column
+
+
+def _roles(table: Table, ref: Optional[int]) -> Optional[_Roles]:
+    h = table.header
+    ind = [i for i, x in enumerate(h) if _INDICATOR_COL.fullmatch(x)]
+    if not ind:
+        return None
+    indicator = ind[-1]
+    years: list[tuple[int, int, str]] = []
+    for i, x in enumerate(h):
+        m = _YEAR_COL.fullmatch(x)
+        if m and i > indicator:
+            years.append((i, int(m.group(1)), m.group(3)))
+    base: list[tuple[int, int]] = []
+    targets: list[tuple[int, int]] = []
+    bare = [y for y in years if not _BASE_WORDS.search(y[2]) and not _TARGET_WORDS.search(y[2])]
+    for i, year, words in years:
+        if _BASE_WORDS.search(words):
+            base.append((i, year))
+        elif _TARGET_WORDS.search(words):
+            targets.append((i, year))
+        elif ref is not None:
+            (base if year <= ref else targets).append((i, year))
+        elif len(bare) >= 2 and year == min(y[1] for y in bare) and not any(_BASE_WORDS.search(y[2]) for y in years):
+            base.append((i, year))  # 2020年 | 2025年 with no reference year: the earlier is the baseline
+        else:
+            targets.append((i, year))
+    if not targets:
+        return None
+
+    def find(rx: re.Pattern[str]) -> Optional[int]:
+        return next((i for i, x in enumerate(h) if rx.fullmatch(x)), None)
+
+    seq = find(_SEQ_COL)
+    return _Roles(
+        categories=tuple(i for i in range(indicator) if i != seq),
+        seq=seq,
+        indicator=indicator,
+        unit=find(_UNIT_COL),
+        attr=find(_ATTR_COL),
+        baseline=base[-1] if base else None,
+        targets=tuple(targets),
+    )
+
+
+def table_targets(doc: SourceDoc, nt: NormText, tables: Iterable[Table], ref: Optional[int] = None) -> list[Target]:
+    """One Target per row and target column of every target table, ordinals from 1."""
+    out: list[Target] = []
+    for table in tables:
+        roles = _roles(table, ref)
+        if roles is None:
+            continue
+        marks = any(_is_cumulative(r, roles) for r in table.rows)
+        for row in table.rows:
+            ind_cell = row[roles.indicator]
+            if not ind_cell.text or nt.is_excluded(ind_cell.start, max(ind_cell.end, ind_cell.start + 1)):
+                continue
+            category = "/".join(row[i].text for i in roles.categories if row[i].text)
+            unit = row[roles.unit].text if roles.unit is not None else ""
+            binding = None
+            if roles.attr is not None:
+                a = row[roles.attr].text
+                binding = True if a.startswith("约束") else False if a.startswith(("预期", "指导")) else None
+            base_cell = row[roles.baseline[0]] if roles.baseline else None
+            base = parse_bound(base_cell.text) if base_cell is not None and base_cell.text else None
+            cumulative = True if _is_cumulative(row, roles) else (False if marks else None)
+            ev = _row_evidence(doc, nt, row, roles)
+            for col, year in roles.targets:
+                cell = row[col]
+                if not cell.text:
+                    continue
+                b = parse_bound(cell.text)
+                out.append(
+                    Target(
+                        ordinal=len(out) + 1,
+                        indicator=ind_cell.text,
+                        evidence=ev,
+                        category=category,
+                        unit=None if unit in _NO_UNIT else unit,
+                        target_text=cell.text,
+                        target_value=b.value,
+                        target_year=year,
+                        baseline_text=base_cell.text if base is not None else None,
+                        baseline_value=base.value if base is not None else None,
+                        baseline_year=roles.baseline[1] if roles.baseline else None,
+                        comparator=b.comparator if b.value is not None else None,
+                        binding=binding,
+                        cumulative=cumulative,
+                        source="table",
+                        category_iri=_category_iri(category),
+                    )
+                )
+    return out
+
+
+def _category_iri(category: str) -> str:
+    """The target-category concept of the innermost level the vocabulary knows (综合指标/质量建设 -> 质量建设)."""
+    if not category:
+        return ""
+    from ..vocab import load_gazetteer  # cached; the build has loaded it already
+
+    gaz = load_gazetteer()
+    for level in reversed(category.split("/")):
+        entry = gaz.category_for_label(level)
+        if entry is not None:
+            return str(entry.iri)
+    return ""
+
+
+def _is_cumulative(row: tuple[TableCell, ...], roles: _Roles) -> bool:
+    cols = [c for c, _ in roles.targets] + ([roles.baseline[0]] if roles.baseline else [])
+    if any(parse_bound(row[c].text).cumulative for c in cols if row[c].text):
+        return True
+    return row[roles.indicator].text.endswith("(累计)")
+
+
+def _row_evidence(doc: SourceDoc, nt: NormText, row: tuple[TableCell, ...], roles: _Roles) -> Evidence:
+    """The row's own span: from its first cell to its last (filled-down and trailing group cells excluded)."""
+    anchor = row[roles.seq] if roles.seq is not None and row[roles.seq].text else row[roles.indicator]
+    line_start = nt.text.rfind("\n", 0, anchor.start) + 1
+    body = [c for i, c in enumerate(row) if c.text and i not in roles.categories]
+    own = [c for c in body if c.start >= anchor.start]
+    end = max(c.end for c in own)
+    starts = [c.start for c in own] + [row[i].start for i in roles.categories if row[i].text and line_start <= row[i].start < anchor.start]
+    return evidence(doc, nt, min(starts), end)
+
+
+# --- prose --------------------------------------------------------------------------------------------------
+_UNITS = (
+    "个百分点|百分点|%|‰|"
+    "微克/立方米|毫克/立方米|毫克/升|万元/人|元/人|吨/万元|"
+    "平方公里|平方千米|平方米|立方米|公顷|公里|千米|米|亩|吨|千瓦时|千瓦|兆瓦|"
+    "亿元|万元|元|美元|"
+    "万人次|人次|个|家|项|件|张|座|所|条|台|套|辆|名|人|户|次|处|种|款|支|部|批次|批|宗|份|本|篇|类|株|棵|头|只|"
+    "小时|分钟|天|岁|倍|分|级|星"
+)
+_SCALE_UNIT = r"(?:万亿|千亿|百亿|亿|千万|百万|万)"
+_VERBS = (
+    r"提高到|提高至|提升到|提升至|增加到|增加至|增长到|增长至|增至|降至|降到|下降到|下降至|减少到|减少至|控制在|稳定在|"
+    r"增加|新增|保持在|保持|达到|突破|超过|不低于|不少于|不小于|不高于|不超过|不大于|低于|高于|达|为|超"
+)
+_VALUE = re.compile(
+    rf"(?P<verb>{_VERBS})?(?P<pre>约|大约)?(?P<num>{NUMBER})(?P<unit>(?:{_SCALE_UNIT})?(?:{_UNITS}))?(?P<suf>以上|及以上|以下|以内|左右)?$"
+)
+_ENTERPRISE = re.compile(rf"^(?P<lead>[\u4e00-\u9fff]{{0,4}}?)(?P<num>{NUMBER})(?P<unit>家|个)(?P<noun>企业|单位|项目|产品)(?:成为|入选|获评|列入|纳入)(?P<what>.+)$")
+_CN_YEAR = r"二[〇零][一二三四五六七八九〇零]{2}"
+_FUTURE_YEAR = re.compile(
+    rf"(?:到|至|于)\s*(20\d\d|{_CN_YEAR})\s*年(?:底|末|年底|年末)?(?:前)?|(20\d\d|{_CN_YEAR})\s*年(?:底|末)?前"
+)
+_BARE_YEAR = re.compile(r"(?<![\d~\-—至到])(20\d\d)\s*年(?:底|末)?(?![\d度])")
+_FYP = re.compile(r"“?(十?[一二三四五六七八九]?五)”?(?:期间|期末|末|时期|规划期)")
+_ASPIRE = re.compile(r"力争|争取|确保|预计到|(?:主要|总体|发展)?目标(?:是|为)")
+_PAST = re.compile(r"截至|截止|已|同比|比上年|较上年|上年度|以来")
+_SKIP = re.compile(r"每年|逐年|\d\s*[—\-~～至]\s*\d|[一二三四五六七八九]\s*[—\-~～至]\s*[一二三四五六七八九]")
+_LEAD = re.compile(
+    r"^(?:并|且|同时|另外|此外|其中|届时|力争|争取|确保|实现|使|全市|全县|全区|全省|全域|我市|本市|我县|本县|我区|当年|年度|"
+    r"创建|建成|打造|基本|全面|累计|力争在|努力|计划)+"
+)
+_SENTENCE_END = re.compile(r"[。!?\n¨|]")
+
+
+def _sentences(text: str) -> Iterable[tuple[int, int]]:
+    pos = 0
+    for m in _SENTENCE_END.finditer(text):
+        if m.start() > pos:
+            yield pos, m.start()
+        pos = m.end()
+    if pos < len(text):
+        yield pos, len(text)
+
+
+def _clauses(text: str, s: int, e: int) -> Iterable[tuple[int, int]]:
+    """Clauses of text[s:e], split at , ; : outside quotes and brackets."""
+    depth = 0
+    start = s
+    for i in range(s, e):
+        ch = text[i]
+        if ch in "“(《[【":
+            depth += 1
+        elif ch in "”)》]】":
+            depth = max(0, depth - 1)
+        elif ch in ",;:" and depth == 0:
+            if i > start:
+                yield start, i
+            start = i + 1
+    if e > start:
+        yield start, e
+
+
+def prose_targets(
+    doc: SourceDoc,
+    nt: NormText,
+    ref_year: Optional[int] = None,
+    period_end: Optional[int] = None,
+    skip: Iterable[tuple[int, int]] = (),
+    first_ordinal: int = 1,
+    known: Iterable[Target] = (),
+) -> list[Target]:
+    """Goals stated in running text (see the module docstring for the rules)."""
+    text = nt.text
+    skip = list(skip)
+    seen = {(t.indicator, t.target_value, t.target_year) for t in known}
+    out: list[Target] = []
+    for ss, se in _sentences(text):
+        if any(a < se and ss < b for a, b in skip):
+            continue
+        future: Optional[bool] = None
+        year: Optional[int] = None
+        prev_subject = ""
+        for cs, ce in _clauses(text, ss, se):
+            cs, ce = _strip(text, cs, ce)
+            if ce <= cs or nt.is_excluded(cs, ce):
+                continue
+            clause = text[cs:ce]
+            body_start = cs
+            # markers, in order; the text after the last marker is the clause body
+            for m in _markers(clause):
+                kind, y, end = m
+                if kind == "future" and ref_year is not None and y is not None and y <= ref_year:
+                    future, year = False, None  # 2016年至2020年: a past span
+                elif kind == "future":
+                    future, year = True, y if y is not None else year
+                elif kind == "past":
+                    future, year = False, None
+                elif kind == "year":
+                    if ref_year is not None and y <= ref_year:
+                        future, year = False, None
+                    elif ref_year is not None:
+                        future, year = True, y
+                    else:
+                        year = y  # undecided: needs an aspiration word or 到
+                elif kind == "aspire":
+                    future = True
+                body_start = cs + end
+            if not future:
+                prev_subject = ""
+                continue
+            ty = year if year is not None else period_end
+            found = _parse_clause(text, body_start, ce, prev_subject)
+            # a following 占GDP比重10% refers to this clause's subject (before 年均增长 etc.)
+            prev_subject = re.split(r"年均|增长|增速|占", found[0][0])[0] if found else ""
+            if _SKIP.search(clause):
+                continue
+            cumulative = True if "累计" in clause else None
+            for indicator, vs, ve, value_text, value, unit, comp in found:
+                key = (indicator, value, ty)
+                if key in seen:
+                    continue
+                seen.add(key)
+                out.append(
+                    Target(
+                        ordinal=first_ordinal + len(out),
+                        indicator=indicator,
+                        evidence=evidence(doc, nt, vs, ve),
+                        unit=unit or None,
+                        target_text=value_text,
+                        target_value=value,
+                        target_year=ty,
+                        comparator=comp,
+                        cumulative=cumulative,
+                        source="prose",
+                    )
+                )
+    return out
+
+
+def _strip(text: str, s: int, e: int) -> tuple[int, int]:
+    while s < e and text[s] in " \t、":
+        s += 1
+    while e > s and text[e - 1] in " \t、":
+        e -= 1
+    return s, e
+
+
+def _markers(clause: str) -> list[tuple[str, Optional[int], int]]:
+    """(kind, year, end offset in clause) of every scope marker, in order."""
+    found: list[tuple[int, str, Optional[int], int]] = []
+    taken: list[tuple[int, int]] = []
+    for m in _FUTURE_YEAR.finditer(clause):
+        found.append((m.start(), "future", int(parse_number(m.group(1) or m.group(2)) or 0), m.end()))
+        taken.append(m.span())
+    for m in _FYP.finditer(clause):
+        years = five_year_plan_years(m.group(1))
+        if years:
+            found.append((m.start(), "fyp", years[1], m.end()))
+            taken.append(m.span())
+    for m in _BARE_YEAR.finditer(clause):
+        if not any(a <= m.start() < b for a, b in taken):
+            found.append((m.start(), "year", int(m.group(1)), m.end()))
+    for m in _ASPIRE.finditer(clause):
+        found.append((m.start(), "aspire", None, m.end()))
+    for m in _PAST.finditer(clause):
+        found.append((m.start(), "past", None, m.end()))
+    found.sort()
+    # a five-year period is a year marker for its end year
+    return [("year" if k == "fyp" else k, y, e) for _, k, y, e in found]
+
+
+def _parse_clause(text: str, s: int, e: int, prev_subject: str) -> list[tuple[str, int, int, str, float, str, Optional[str]]]:
+    """Targets stated by text[s:e]: (indicator, span start, span end, value text, value, unit, comparator)."""
+    s, e = _strip(text, s, e)
+    body = text[s:e]
+    out = []
+    m = _ENTERPRISE.match(body)
+    if m:
+        q = parse_quantity(m.group("num"))
+        what = m.group("what")
+        noun = m.group("noun")
+        if q is not None and what:
+            ind = what if what.endswith(noun) else what + noun
+            vt = m.group("num") + m.group("unit")
+            out.append((ind, s, e, vt, q.value, q.scale + m.group("unit"), None))
+        return out
+    m = _RESPECTIVELY.match(body)
+    if m:
+        return _respectively(text, s, e, body, m)
+    m = _VALUE.search(body)
+    if not m or not (m.group("unit") or ""):
+        return out
+    if m.start("num") > 0 and re.match(r"[\d.\u4e00-\u9fff]", body[m.start("num") - 1]) and not m.group("verb") and not m.group("pre"):
+        # a Chinese numeral glued to the word before it (十四五, 四大) is not a value
+        if not body[m.start("num")].isdigit() and re.match(r"[零〇一二两三四五六七八九十百千]", body[m.start("num") - 1]):
+            return out
+    q = parse_quantity(m.group("num"))
+    if q is None:
+        return out
+    unit = q.scale + _unit_word(m.group("unit"), q.scale)
+    verb = m.group("verb") or ""
+    _, pre_comp, _ = split_qualifiers(verb) if verb else ("", None, None)
+    suf = m.group("suf") or ""
+    suf_comp = split_qualifiers("0" + suf)[2] if suf else None
+    comp = combine_comparators(pre_comp or ("about" if m.group("pre") else None), suf_comp)
+    head = body[: m.start()]
+    value_text = body[m.start("verb") if verb else m.start("pre") if m.group("pre") else m.start("num") :]
+    ind = _indicator(head)
+    if ind.startswith("占") and prev_subject:
+        ind = prev_subject + ind
+    if not _good_indicator(ind):
+        return out
+    span_start = s + body.find(ind) if ind in body else s
+    out.append((ind, span_start, e, value_text, q.value, unit, comp))
+    return out
+
+
+def _unit_word(unit: str, scale: str) -> str:
+    return unit[len(scale) :] if scale and unit.startswith(scale) else unit
+
+
+_RESPECTIVE_VALUE = re.compile(rf"(?P<num>{NUMBER})(?P<unit>{_UNITS})?(?P<suf>以上|及以上|以下|以内|左右)?")
+_RESPECTIVELY = re.compile(rf"(?P<subj>.+?)分别(?P<verb>{_VERBS})?(?P<vals>[^,;]+)$")
+
+
+def _respectively(text: str, s: int, e: int, body: str, m: re.Match[str]):
+    """A和B分别达到93%以上、95%以上 -> one target per subject, values in order."""
+    subjects = m.group("subj")
+    verb = m.group("verb") or ""
+    names = [x for x in re.split(r"和|、|及|与", subjects) if x]
+    parts = [p for p in m.group("vals").split("、") if p]
+    vals = [_RESPECTIVE_VALUE.fullmatch(p) for p in parts]
+    if len(names) != len(parts) or not all(vals):
+        return []
+    last_unit = next((v.group("unit") for v in reversed(vals) if v.group("unit")), "")
+    out = []
+    pos = m.start("vals")
+    for name, part, v in zip(names, parts, vals):
+        ind = _indicator(name)
+        q = parse_quantity(v.group("num"))
+        if q is None or not _good_indicator(ind):
+            return []
+        suf = v.group("suf") or ""
+        comp = combine_comparators(split_qualifiers(verb)[1] if verb else None, split_qualifiers("0" + suf)[2] if suf else None)
+        ps = body.index(part, pos)
+        pos = ps + len(part)
+        out.append((ind, s + body.find(ind), s + ps + len(part), part, q.value, q.scale + (v.group("unit") or last_unit), comp))
+    return out
+
+
+def _indicator(head: str) -> str:
+    ind = head.strip(" 、")
+    prev = None
+    while prev != ind:
+        prev = ind
+        ind = _LEAD.sub("", ind).strip(" 、")
+    return ind
+
+
+def _good_indicator(ind: str) -> bool:
+    if not 2 <= len(ind) <= 50:
+        return False
+    if not re.search(r"[\u4e00-\u9fffA-Za-z]", ind):
+        return False
+    if re.search(r"(20\d\d)年|[。;]", ind):
+        return False
+    if _BARE_VERB.fullmatch(ind):
+        return False  # 建设两个中心: the verb alone names nothing
+    return not re.fullmatch(r"[\u4e00-\u9fff]?(?:的|和|及|等|其)", ind)
+
+
+_BARE_VERB = re.compile(r"(?:建设|培育|新增|新建|创建|打造|完成|实现|推动|开展|组织|举办|制定|修订|发布|引进|建立|形成|扶持|支持|新增培育)")

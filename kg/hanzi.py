@@ -1,0 +1,168 @@
+"""Character statistics for reading Chinese text: common characters, script, bigrams, plausibility.
+
+Used by `read` (which decoding of the bytes is plausible Chinese?), `mojibake` (which
+characters are out of place?) and `salad` (does a paragraph read like language?). The
+knowledge behind it is data, not a word list in code:
+
+- common characters: GB2312 level 1, the 3,755 most frequently used hanzi (rows 16-55 of
+  the standard), read from Python's own gb2312 codec, plus their traditional forms (OpenCC);
+- common bigrams: kg/data/bigrams.txt (within-word pairs of a frequency dictionary);
+- script: a character is traditional-only when OpenCC t2s changes it, simplified-only
+  when s2t changes it.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Iterable
+
+from .resources import package_file
+
+HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+HAN_RE = re.compile(f"[{HAN}]")
+_HAN_RUN = re.compile(f"[{HAN}]+")
+
+
+def is_han(ch: str) -> bool:
+    o = ord(ch)
+    return 0x4E00 <= o <= 0x9FFF or 0x3400 <= o <= 0x4DBF or 0xF900 <= o <= 0xFAFF or 0x20000 <= o <= 0x3134F
+
+
+@lru_cache(maxsize=4)
+def _opencc(config: str):
+    import opencc
+
+    return opencc.OpenCC(config)
+
+
+_CHAR_CACHE: dict[tuple[str, str], str] = {}
+
+
+def convert_chars(config: str, chars: Iterable[str]) -> dict[str, str]:
+    """Per-character OpenCC conversion (no phrase context), cached: {char: converted char}."""
+    todo = sorted({c for c in chars if (config, c) not in _CHAR_CACHE})
+    if todo:
+        # one call for all characters: a newline stops phrase matching across them
+        out = _opencc(config).convert("\n".join(todo)).split("\n")
+        if len(out) != len(todo) or any(len(o) != 1 for o in out):
+            out = [(_opencc(config).convert(c) or c)[:1] for c in todo]
+        for c, o in zip(todo, out):
+            _CHAR_CACHE[(config, c)] = o
+    return {c: _CHAR_CACHE[(config, c)] for c in chars}
+
+
+@lru_cache(maxsize=1)
+def common_simplified() -> frozenset[str]:
+    """GB2312 level 1: the 3,755 most frequently used hanzi, straight from the codec."""
+    out = set()
+    for hi in range(0xB0, 0xD8):
+        for lo in range(0xA1, 0xFF):
+            try:
+                out.add(bytes((hi, lo)).decode("gb2312"))
+            except UnicodeDecodeError:
+                continue  # the five unassigned cells at the end of row 55
+    return frozenset(out)
+
+
+@lru_cache(maxsize=1)
+def common_chars() -> frozenset[str]:
+    """Common hanzi in either script: GB2312 level 1 plus its traditional forms.
+
+    OpenCC's own standard (s2t: 爲), Taiwan (s2tw: 為) and Hong Kong (s2hk) forms all count.
+    """
+    simp = common_simplified()
+    out = set(simp)
+    for config in ("s2t", "s2tw", "s2hk"):
+        out.update(convert_chars(config, simp).values())
+    return frozenset(out)
+
+
+@lru_cache(maxsize=1)
+def common_bigrams() -> frozenset[str]:
+    """Frequent simplified hanzi bigrams (kg/data/bigrams.txt)."""
+    text = package_file("data", "bigrams.txt").read_text(encoding="utf-8")
+    return frozenset(w for line in text.splitlines() if not line.startswith("#") for w in line.split())
+
+
+def simplified_view(text: str) -> str:
+    """The text with every hanzi replaced by its simplified form, one character for one."""
+    han = {c for c in text if is_han(c)}
+    if not han:
+        return text
+    m = convert_chars("t2s", han)
+    return "".join(m.get(c, c) for c in text)
+
+
+@dataclass(frozen=True)
+class Script:
+    han: int  # hanzi counted
+    traditional_only: int  # characters that t2s changes (發, 質)
+    simplified_only: int  # characters that s2t changes (发, 质)
+
+    @property
+    def kind(self) -> str:
+        """simplified | traditional | mixed | none."""
+        if self.han == 0:
+            return "none"
+        if self.traditional_only >= 3 * max(1, self.simplified_only) and self.traditional_only >= 0.05 * self.han:
+            return "traditional"
+        if self.simplified_only >= 3 * max(1, self.traditional_only) or self.traditional_only < 0.02 * self.han:
+            return "simplified"
+        return "mixed"
+
+
+def script_of(text: str) -> Script:
+    han = [c for c in text if is_han(c)]
+    t2s = convert_chars("t2s", set(han))
+    s2t = convert_chars("s2t", set(han))
+    return Script(
+        han=len(han),
+        traditional_only=sum(t2s[c] != c for c in han),
+        simplified_only=sum(s2t[c] != c for c in han),
+    )
+
+
+def _bad(ch: str) -> bool:
+    """A character that decoded text should not contain: replacement, control, private use."""
+    o = ord(ch)
+    return ch == "\ufffd" or (o < 32 and ch not in "\t\n\r\f") or 0x7F <= o < 0xA0 or 0xE000 <= o <= 0xF8FF
+
+
+@dataclass(frozen=True)
+class Plausibility:
+    """How much a decoded text looks like Chinese (or plain text): the basis of encoding detection."""
+
+    chars: int  # non-space characters
+    han: int
+    common: int  # hanzi in the common set
+    bad: int  # replacement, control and private-use characters
+
+    @property
+    def score(self) -> float:
+        """common-hanzi share minus twice the bad-character share; 1.0 for text without hanzi or damage."""
+        if self.chars == 0:
+            return 0.0
+        common_share = self.common / self.han if self.han else 1.0
+        return common_share - 2.0 * self.bad / self.chars
+
+
+def plausibility(text: str) -> Plausibility:
+    chars = [c for c in text if not c.isspace()]
+    han = [c for c in chars if is_han(c)]
+    common = common_chars()
+    return Plausibility(
+        chars=len(chars),
+        han=len(han),
+        common=sum(c in common for c in han),
+        bad=sum(_bad(c) for c in chars),
+    )
+
+
+def bigram_coverage(text: str) -> tuple[float, int]:
+    """(share of adjacent hanzi pairs that are common bigrams, number of pairs), on the simplified view."""
+    bigrams = common_bigrams()
+    pairs = [r[i : i + 2] for r in _HAN_RUN.findall(simplified_view(text)) for i in range(len(r) - 1)]
+    if not pairs:
+        return 0.0, 0
+    return sum(p in bigrams for p in pairs) / len(pairs), len(pairs)

@@ -1,0 +1,227 @@
+"""Find mojibake (bytes decoded with the wrong codec or one byte out of step) and repair it where the bytes allow.
+
+Detection scores every character for being out of place, then keeps dense runs:
+
+- 1.0  U+FFFD, control and private-use characters; kana, bopomofo, Greek, Cyrillic (the
+       symbol rows of GBK and Big5); a '?' touching a hanzi (a byte lost in
+       decoding: Chinese text writes ？); hanzi outside the common set (GB2312 level 1 and its
+       traditional forms); Latin-1 sequences typical of UTF-8 read as cp1252 (Ã¤, â€œ);
+- 0.7  a simplified-only hanzi in a traditional text (GBK out of step yields simplified forms);
+- 0.5  a hanzi that forms no common bigram with either neighbour (kg/data/bigrams.txt).
+
+A window of WINDOW characters scoring at least WINDOW/2 with STRONG_MIN strong characters
+(score >= 0.7) is suspect; overlapping suspect windows merge into a span, trimmed to strong
+characters at both ends, never crossing a line break. Legit rare characters (names, places)
+are isolated and never reach the density.
+
+Repair re-encodes the span and decodes it again under each hypothesis (GBK or Big5 bytes
+read one byte out of step; UTF-8 read as GBK, Big5 or cp1252) and keeps the candidate that
+reads as common Chinese. Lost bytes ('?', U+FFFD) become U+FFFD in the repair.
+"""
+from __future__ import annotations
+
+import itertools
+import re
+from dataclasses import dataclass
+
+from .hanzi import common_bigrams, common_chars, convert_chars, is_han, script_of
+
+WINDOW = 6
+STRONG_MIN = 2
+SPAN_STRONG_MIN = 3
+
+# Kana, bopomofo, Greek and Cyrillic sit in the symbol rows of GBK/Big5: misaligned bytes land
+# there often, Chinese government prose almost never does.
+_SYMBOL_ROWS = re.compile("[\u0370-\u03ff\u0400-\u04ff\u3040-\u30ff\u3100-\u312f\u31a0-\u31bf]")
+_LATIN1_MOJI = re.compile("[\u00c2-\u00f4][\u0080-\u00bf\u2018-\u203a\u0152-\u0178\u02c6\u02dc\u20ac\u2122\u00a0-\u00bf]")
+
+
+@dataclass(frozen=True)
+class MojibakeSpan:
+    start: int  # offsets into the text scanned
+    end: int
+    text: str
+    repaired: str = ""  # "" when no hypothesis reads as text
+    how: str = ""  # which hypothesis repaired it
+
+
+def _bad(ch: str) -> bool:
+    o = ord(ch)
+    return ch == "\ufffd" or (o < 32 and ch not in "\t\n\r") or 0x7F <= o < 0xA0 or 0xE000 <= o <= 0xF8FF
+
+
+def char_scores(text: str) -> list[float]:
+    """How out of place each character is (0 = ordinary)."""
+    n = len(text)
+    han = {c for c in text if is_han(c)}
+    simp = convert_chars("t2s", han)
+    s2t = convert_chars("s2t", han)
+    common = common_chars()
+    bigrams = common_bigrams()
+    traditional = script_of(text).kind == "traditional"
+    scores = [0.0] * n
+    for m in _LATIN1_MOJI.finditer(text):
+        scores[m.start()] = scores[m.start() + 1] = 1.0
+    for i, c in enumerate(text):
+        if _bad(c) or _SYMBOL_ROWS.match(c):
+            scores[i] = 1.0
+        elif c == "?":
+            if (i > 0 and is_han(text[i - 1])) or (i + 1 < n and is_han(text[i + 1])):
+                scores[i] = 1.0
+        elif c in han:
+            if c not in common:
+                scores[i] = 1.0
+            elif traditional and s2t[c] != c:
+                scores[i] = 0.7
+            else:
+                left = i > 0 and text[i - 1] in han and simp[text[i - 1]] + simp[c] in bigrams
+                right = i + 1 < n and text[i + 1] in han and simp[c] + simp[text[i + 1]] in bigrams
+                if not (left or right):
+                    scores[i] = 0.5
+    return scores
+
+
+def find_spans(text: str, scores: list[float] | None = None) -> list[tuple[int, int]]:
+    """Dense runs of out-of-place characters, as (start, end) offsets."""
+    if scores is None:
+        scores = char_scores(text)
+    n = len(text)
+    total = [0.0]
+    strong = [0]
+    for sc in scores:
+        total.append(total[-1] + sc)
+        strong.append(strong[-1] + (sc >= 0.7))
+    suspect = [False] * n
+    width = min(WINDOW, n)
+    for i in range(0, n - width + 1):
+        j = i + width
+        if total[j] - total[i] >= WINDOW / 2 and strong[j] - strong[i] >= STRONG_MIN and "\n" not in text[i:j]:
+            for k in range(i, j):
+                suspect[k] = True
+    spans = []
+    i = 0
+    while i < n:
+        if not suspect[i]:
+            i += 1
+            continue
+        j = i
+        while j < n and suspect[j]:
+            j += 1
+        s, e = i, j
+        while s < e and scores[s] < 0.7:
+            s += 1
+        while e > s and scores[e - 1] < 0.7:
+            e -= 1
+        if sum(sc >= 0.7 for sc in scores[s:e]) >= SPAN_STRONG_MIN:
+            spans.append((s, e))
+        i = j
+    return spans
+
+
+# --- repair -----------------------------------------------------------------------------------------
+_FULL = {chr(c): chr(c + 0xFEE0) for c in range(0x21, 0x7F)}
+
+
+def _units(span: str, codec: str) -> list[list[tuple[int | None, ...]]] | None:
+    """Per character, the byte strings it may have come from (None = a lost byte)."""
+    out = []
+    for ch in span:
+        if ch in "?\ufffd":
+            out.append([(None,)])
+            continue
+        alts = []
+        for cand in (ch, _FULL.get(ch)):
+            if cand is None:
+                continue
+            try:
+                alts.append(tuple(cand.encode(codec)))
+            except UnicodeEncodeError:
+                continue
+        if not alts:
+            return None
+        out.append(alts)
+    return out
+
+
+def _decode_pairs(seq: list[int | None], codec: str, skip_first: bool) -> str:
+    out = []
+    i = 0
+    if skip_first and seq:
+        out.append("\ufffd")
+        i = 1
+    n = len(seq)
+    while i < n:
+        b = seq[i]
+        if b is not None and b < 0x80:
+            out.append(chr(b))
+            i += 1
+            continue
+        if i + 1 >= n or b is None or seq[i + 1] is None:
+            out.append("\ufffd")
+            i += 2
+            continue
+        try:
+            out.append(bytes((b, seq[i + 1])).decode(codec))
+        except UnicodeDecodeError:
+            out.append("\ufffd")
+        i += 2
+    return "".join(out)
+
+
+def _quality(text: str) -> tuple[float, int, int]:
+    """(share of common hanzi among hanzi, number of hanzi, number of lost characters)."""
+    common = common_chars()
+    han = [c for c in text if is_han(c)]
+    lost = text.count("\ufffd")
+    if not han:
+        return 0.0, 0, lost
+    return sum(c in common for c in han) / len(han), len(han), lost
+
+
+def _candidates(span: str):
+    for codec, name in (("gbk", "GBK"), ("big5", "Big5")):
+        units = _units(span, codec)
+        if units is None:
+            continue
+        combos = 1
+        for u in units:
+            combos *= len(u)
+        if combos > 64:
+            units = [u[:1] for u in units]
+        for choice in itertools.product(*units):
+            seq = [b for part in choice for b in part]
+            for skip in (False, True):
+                yield _decode_pairs(seq, codec, skip), f"re-encoded as {name}, decoded again one byte later" if skip else f"re-encoded as {name}, decoded again in step"
+    for wrong, name in (("gb18030", "GBK"), ("big5", "Big5"), ("cp1252", "cp1252")):
+        try:
+            raw = span.replace("\ufffd", "?").encode(wrong)
+        except UnicodeEncodeError:
+            continue
+        yield raw.decode("utf-8", errors="replace"), f"UTF-8 bytes that were read as {name}"
+
+
+def repair(span: str) -> tuple[str, str]:
+    """(repaired text, how) for the best hypothesis that reads as common Chinese, else ("", "")."""
+    base = _quality(span)[0]
+    best: tuple[tuple[float, int], str, str] | None = None
+    for cand, how in _candidates(span):
+        q, han, lost = _quality(cand)
+        if han < 2 or q < 0.85 or q < base + 0.15 or lost > 0.34 * len(cand):
+            continue
+        key = (q, -lost)
+        if best is None or key > best[0]:
+            best = (key, cand, how)
+    if best is None:
+        return "", ""
+    return best[1], best[2]
+
+
+def find_mojibake(text: str) -> list[MojibakeSpan]:
+    """Every mojibake span of the text, with its repair where the bytes allow one."""
+    if not text:
+        return []
+    out = []
+    for s, e in find_spans(text):
+        fixed, how = repair(text[s:e])
+        out.append(MojibakeSpan(start=s, end=e, text=text[s:e], repaired=fixed, how=how))
+    return out

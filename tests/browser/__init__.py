@@ -1,0 +1,1 @@
+"""Drive a real headless Chromium over the DevTools protocol (test helpers; see cdp.py)."""

@@ -1,0 +1,161 @@
+"""kg.tables on snippets of both layouts (not from the corpus)."""
+from __future__ import annotations
+
+from kg.normalize import normalize_text
+from kg.tables import column, find_cell_tables, find_pipe_tables, find_tables
+
+PIPE = """表2:某县质量发展主要目标
+类别 | 主要指标 | 单位 | 2025年 目标值 | |
+产品质量 | 规上工业产品质量合格率 | % | 96 | |
+新增“品字标”企业 | 家 | 30 | ||
+工程质量 | 新建装配式建筑面积 | 万平 方米 | 120 | |
+综合指标 | 标准建设 | 主导制定国家标准 | 项 | 5 |
+参与制定行业标准 | 项 | 12 | ||
+品牌建设 | 县长质量奖企业 | 家 | 6 | |
+专栏1:县域质量提升工程 |
+¨ 推进质量提升。 |
+"""
+
+
+def test_pipe_table_fill_down_and_levels() -> None:
+    nt = normalize_text(PIPE)
+    (t,) = find_pipe_tables(nt)
+    assert t.layout == "pipe"
+    assert t.caption == "表2:某县质量发展主要目标"
+    assert t.header == ("", "类别", "主要指标", "单位", "2025年目标值")
+    rows = [tuple(c.text for c in r) for r in t.rows]
+    assert rows == [
+        ("", "产品质量", "规上工业产品质量合格率", "%", "96"),
+        ("", "产品质量", "新增“品字标”企业", "家", "30"),
+        ("", "工程质量", "新建装配式建筑面积", "万平方米", "120"),
+        ("综合指标", "标准建设", "主导制定国家标准", "项", "5"),
+        ("综合指标", "标准建设", "参与制定行业标准", "项", "12"),
+        ("综合指标", "品牌建设", "县长质量奖企业", "家", "6"),
+    ]
+    # every non-empty cell points at its normalized text; filled-down cells point at the row they came from
+    for r in t.rows:
+        for c in r:
+            assert nt.text[c.start : c.end] == c.text or c.text == ""
+    assert t.rows[1][1].start == t.rows[0][1].start
+    assert column(t, "单位") == 3
+    assert column(t, "属性") is None
+
+
+def test_single_cell_pipe_lines_are_not_tables() -> None:
+    nt = normalize_text("专栏1:县域质量提升工程 |\n¨ 推进质量提升。 |\n正文。\n")
+    assert find_tables(nt) == ()
+
+
+CELLS = """各县(市、区)要对照下表抓好落实。
+
+        某县质量发展“十四五”主要指标
+
+        一级
+
+        指标
+
+        序号
+
+        二级指标
+
+        单位
+
+        2020年
+
+        实际值
+
+        2025年
+
+        目标值
+
+        指标
+
+        属性
+
+        1
+
+        规上工业产品质量合格率
+
+        %
+
+        95.2
+
+        不低于96
+
+        约束性
+
+        质量
+
+        提升
+
+        2
+
+        新增“浙江制造”标准
+
+        [6]
+
+        [15]
+
+        预期性
+
+        品牌
+
+        建设
+
+        3
+
+        县长质量奖获奖企业累计数全市排名
+
+        /
+
+        第四
+
+        前三
+
+        预期性
+
+        4
+
+        新申报地理标志
+
+        [2]
+
+        [5]
+
+        预期性
+
+        注:带[\u00a0]为五年累计数。
+
+        三、重点任务
+"""
+
+
+def test_cell_per_line_table() -> None:
+    nt = normalize_text(CELLS)
+    (t,) = find_cell_tables(nt)
+    assert t.layout == "cell-per-line"
+    assert t.caption == "某县质量发展“十四五”主要指标"
+    assert t.header == ("一级指标", "序号", "二级指标", "单位", "2020年实际值", "2025年目标值", "指标属性")
+    rows = [tuple(c.text for c in r) for r in t.rows]
+    assert rows == [
+        # the first group label follows its first row; it covers that row too
+        ("质量提升", "1", "规上工业产品质量合格率", "%", "95.2", "不低于96", "约束性"),
+        # no unit cell: values are aligned from the right
+        ("质量提升", "2", "新增“浙江制造”标准", "", "[6]", "[15]", "预期性"),
+        ("品牌建设", "3", "县长质量奖获奖企业累计数全市排名", "/", "第四", "前三", "预期性"),
+        ("品牌建设", "4", "新申报地理标志", "", "[2]", "[5]", "预期性"),
+    ]
+    assert nt.text[t.start : t.end].startswith("一级")
+    assert nt.text[t.start : t.end].endswith("预期性")
+    label = t.rows[0][0]
+    assert nt.text[label.start : label.end].split() == ["质量", "提升"]
+
+
+def test_cell_per_line_needs_a_row_number_column() -> None:
+    text = "\n\n".join(["指标", "单位", "2025年目标值", "质量合格率", "%", "96"]) + "\n"
+    assert find_cell_tables(normalize_text(text)) == []
+
+
+def test_both_layouts_in_text_order() -> None:
+    nt = normalize_text(CELLS + "\n" + PIPE)
+    assert [t.layout for t in find_tables(nt)] == ["cell-per-line", "pipe"]
