@@ -8,15 +8,22 @@
 """
 from __future__ import annotations
 
+import html
 import json
+import os
+import sys
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rdflib import Literal, URIRef
 
 from .errors import GraphNotFoundError, InputError, QueryParameterError, StoreError
 from .query import NamedQuery, Result, bind_values, named_queries, parse_iri, resolve_label, run_named, run_sparql
 from .store import Store, default_store, open_store
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 class Graph:
@@ -138,6 +145,19 @@ class Graph:
         s, e = int(s), int(e)
         return text[max(0, s - width) : s], text[s:e], text[e : e + width]
 
+    # --- analyst helpers (notebooks) ------------------------------------------------------------
+    def incidence(self, kind: str | None = None, weight: str = "docs") -> pd.DataFrame:
+        """City × concept table (schemes, awards, initiatives the cities' documents name); see `incidence`."""
+        return incidence(self, kind, weight)
+
+    def targets(self) -> pd.DataFrame:
+        """The named query `targets` as a DataFrame with typed columns (floats, Int64 years, boolean flags)."""
+        return targets(self)
+
+    def quote_context(self, node: str, width: int = 60) -> QuoteContext:
+        """The quote of a mention, or of a node's first evidence, in its source context (displays highlighted)."""
+        return quote_context(self, node, width)
+
     def __len__(self) -> int:
         return len(self.store)
 
@@ -150,13 +170,16 @@ def open(path: str | Path | None = None, store: str = "oxigraph", db: str | Path
     """Open a graph: a build folder (default ./build), a graph file (.trig/.ttl/.nq), an Oxigraph
     folder (db=…), or a SPARQL endpoint (store="sparql", path or db = its query URL).
 
-    `sources`: a folder holding the source files, for `source_text` when they have moved.
+    `sources`: a folder holding the source files, for `source_text` when they have moved
+    (default $QPKG_SOURCES). Without `path`, the build is found by `default_build()`.
     """
+    if sources is None and os.environ.get("QPKG_SOURCES"):
+        sources = os.environ["QPKG_SOURCES"]
     if store == "sparql":
         return Graph(open_store("sparql", db=str(db or path)), sources=sources)
     if db is not None:
         return Graph(open_store(store, db=db), build_dir=Path(db).parent, sources=sources)
-    p = Path(path) if path is not None else Path("build")
+    p = Path(path) if path is not None else default_build()
     if p.is_dir():
         if (p / "CURRENT").is_file() and store == "oxigraph":
             return Graph(open_store("oxigraph", db=p), build_dir=p.parent, sources=sources)  # an Oxigraph folder
@@ -164,6 +187,16 @@ def open(path: str | Path | None = None, store: str = "oxigraph", db: str | Path
             return Graph(default_store(p), build_dir=p, sources=sources)
         return Graph(open_store(store, graph_file=p / "graph.nq"), build_dir=p, sources=sources)
     return Graph(open_store(store, graph_file=p), build_dir=p.parent, sources=sources)
+
+
+def default_build() -> Path:
+    """Where `kg.open()` looks: $QPKG_BUILD, else ./build, else ../build (a notebook in notebooks/)."""
+    if os.environ.get("QPKG_BUILD"):
+        return Path(os.environ["QPKG_BUILD"])
+    for candidate in (Path("build"), Path("..") / "build"):
+        if candidate.is_dir():
+            return candidate
+    return Path("build")
 
 
 _default: Graph | None = None
@@ -199,3 +232,104 @@ def __getattr__(name: str):
 
         return notebook
     raise AttributeError(f"module 'kg.api' has no attribute {name!r}")
+
+
+# --- analyst helpers -------------------------------------------------------------------------------
+# Their SPARQL lives in kg/queries/api/*.rq (not named queries: `kg query --list` does not show them).
+
+def _api_result(g: Graph, name: str, bindings: dict[str, Any] | None = None) -> Result:
+    from .resources import query_dir
+
+    text = (query_dir() / "api" / f"{name}.rq").read_text(encoding="utf-8")
+    sol = g.store.select(bind_values(text, bindings or {}))
+    return Result(vars=sol.vars, rows=sol.rows, name=f"api-{name}", _store=g.store)
+
+
+def incidence(g: Graph, kind: str | None = None, weight: str = "docs") -> pd.DataFrame:
+    """City × concept table over the schemes, awards and initiatives the cities' documents name.
+
+    Rows are city labels, columns concept labels (both sorted). `kind` keeps one of scheme, award,
+    initiative; `weight` is "docs" (documents naming the concept), "mentions" or "binary" (0/1).
+    """
+    if kind not in (None, "scheme", "award", "initiative"):
+        raise QueryParameterError(f"kind: {kind!r} is not one of scheme, award, initiative (or None for all)")
+    column = {"docs": "n_docs", "mentions": "n_mentions", "binary": "n_docs"}.get(weight)
+    if column is None:
+        raise QueryParameterError(f"weight: {weight!r} is not one of docs, mentions, binary")
+    df = _api_result(g, "city-concepts", {"kind": Literal(kind)} if kind else None).df()
+    # two concepts with the same @zh label would merge in the pivot: keep them apart by CURIE
+    dup = df.groupby("label")["concept"].transform("nunique") > 1
+    df.loc[dup, "label"] = df.loc[dup, "label"] + " (" + df.loc[dup, "concept"] + ")"
+    table = df.pivot_table(index="city_label", columns="label", values=column, aggfunc="sum", fill_value=0)
+    table = table.sort_index().sort_index(axis=1).astype(int)
+    if weight == "binary":
+        table = (table > 0).astype(int)
+    table.index.name, table.columns.name = "city", "concept"
+    return table
+
+
+def targets(g: Graph) -> pd.DataFrame:
+    """The named query `targets`, typed: values as floats (NaN when not numeric), years, ordinals and offsets as Int64, flags as boolean."""
+    import pandas as pd
+
+    df = g.query("targets").df()
+    for col in ("baseline_value", "target_value"):
+        df[col] = df[col].astype("float64")
+    for col in ("ordinal", "baseline_year", "target_year", "start", "end"):
+        # xsd:gYear arrives as text ("2025"): keep the year number
+        df[col] = pd.array([None if pd.isna(v) else int(str(v)[:4] if "year" in col else v) for v in df[col]], dtype="Int64")
+    for col in ("binding", "cumulative"):
+        df[col] = df[col].astype("boolean")
+    return df
+
+
+@dataclass(frozen=True)
+class QuoteContext:
+    """A quote located in its source text: `source_slice` is `source[start:end]` and should equal `quote`."""
+
+    mention: str
+    doc: str
+    file: str
+    start: int
+    end: int
+    quote: str
+    source_slice: str
+    before: str
+    after: str
+
+    @property
+    def agrees(self) -> bool:
+        return self.quote == self.source_slice
+
+    def __str__(self) -> str:
+        flat = [t.replace("\n", "⏎") for t in (self.before, self.source_slice, self.after)]
+        return f"{self.file} [{self.start}:{self.end}] …{flat[0]}【{flat[1]}】{flat[2]}…"
+
+    def _repr_html_(self) -> str:
+        ok = "agrees with" if self.agrees else "DOES NOT agree with"
+        return (
+            f"<div style='font-family:sans-serif'><div><code>{html.escape(self.file)}</code> "
+            f"[{self.start}:{self.end}]: the quote {ok} the source slice</div>"
+            f"<div style='white-space:pre-wrap;border-left:3px solid #999;padding-left:8px'>…{html.escape(self.before)}"
+            f"<mark>{html.escape(self.source_slice)}</mark>{html.escape(self.after)}…</div></div>"
+        )
+
+
+def quote_context(g: Graph, node: str, width: int = 60) -> QuoteContext:
+    """Look up a mention (or a node's first evidence by offset), read its source file, cut `width` characters each side."""
+    rows = _api_result(g, "evidence", {"node": URIRef(g.resolve(node))}).records()
+    if not rows:
+        raise QueryParameterError(f"node: {node!r} has no qp:Mention with quote and offsets in the graph")
+    info = rows[0]
+    text = g.source_text(info["doc"])
+    start, end = int(info["start"]), int(info["end"])
+    return QuoteContext(
+        mention=info["mention"], doc=info["doc"], file=info["file"], start=start, end=end, quote=info["quote"],
+        source_slice=text[start:end], before=text[max(0, start - width):start], after=text[end:end + width],
+    )
+
+
+# Importing the submodule kg.query (above) set the package attribute `kg.query` to that module, so
+# `kg.query(...)` found a module, not the function. Put the function back; `from kg.query import …`
+# goes through sys.modules and is unaffected.
+setattr(sys.modules[__package__], "query", query)

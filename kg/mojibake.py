@@ -33,7 +33,9 @@ SPAN_STRONG_MIN = 3
 # Kana, bopomofo, Greek and Cyrillic sit in the symbol rows of GBK/Big5: misaligned bytes land
 # there often, Chinese government prose almost never does.
 _SYMBOL_ROWS = re.compile("[\u0370-\u03ff\u0400-\u04ff\u3040-\u30ff\u3100-\u312f\u31a0-\u31bf]")
-_LATIN1_MOJI = re.compile("[\u00c2-\u00f4][\u0080-\u00bf\u2018-\u203a\u0152-\u0178\u02c6\u02dc\u20ac\u2122\u00a0-\u00bf]")
+# UTF-8 read as cp1252/Latin-1: a lead byte shown as Â..ô, then continuation bytes shown as
+# C1 controls, Latin-1 punctuation or the cp1252 specials (€ ‚ ƒ „ … ‰ Š ‹ Œ Ž ' ' " " • – — ˜ ™ š › œ ž Ÿ).
+_LATIN1_MOJI = re.compile("(?:[\u00c2-\u00f4][\u0080-\u00bf\u2013-\u203a\u0152-\u0192\u02c6\u02dc\u20ac\u2122\ufffd]+)+")
 
 
 @dataclass(frozen=True)
@@ -61,7 +63,8 @@ def char_scores(text: str) -> list[float]:
     traditional = script_of(text).kind == "traditional"
     scores = [0.0] * n
     for m in _LATIN1_MOJI.finditer(text):
-        scores[m.start()] = scores[m.start() + 1] = 1.0
+        for k in range(m.start(), m.end()):
+            scores[k] = 1.0
     for i, c in enumerate(text):
         if _bad(c) or _SYMBOL_ROWS.match(c):
             scores[i] = 1.0

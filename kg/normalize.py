@@ -17,9 +17,9 @@ The steps, in order (README "Reading messy sources"):
 4. mark_mojibake   spans of text decoded with the wrong byte alignment or codec (kg/mojibake.py)
 5. fix_pinzhi      品質 -> 質量 where a Taiwan-usage mirror rewrote 质量 (kg/data/zhiliang-terms.txt)
 6. to_simplified   OpenCC t2s, one character for one
-7. join_cjk_spaces remove the single spaces PDF conversion puts inside Chinese words
-8. mark_furniture  breadcrumbs, 字体/字号/打印/分享/浏览次数 widgets (kg/data/furniture.txt)
-9. mark_salad      paragraphs that do not read as language (kg/salad.py)
+7. mark_furniture  breadcrumbs, 字体/字号/打印/分享/浏览次数 widgets (kg/data/furniture.txt)
+8. mark_salad      paragraphs that do not read as language (kg/salad.py)
+9. join_cjk_spaces remove the single spaces PDF conversion puts inside Chinese words
 """
 from __future__ import annotations
 
@@ -452,9 +452,9 @@ STEPS: tuple[Step, ...] = (
     mark_mojibake,
     fix_pinzhi,
     to_simplified,
-    join_cjk_spaces,
     mark_furniture,
-    mark_salad,
+    mark_salad,  # before joining spaces: separated keywords are the mark of stuffing
+    join_cjk_spaces,
 )
 
 

@@ -30,7 +30,9 @@ def _store(graph: Any):
         return api._graph().store
     if isinstance(graph, (str, Path)):
         return api.open(graph).store
-    return getattr(graph, "store", graph)
+    if isinstance(graph, api.Graph):
+        return graph.store
+    return graph
 
 
 def iframe_html(page: str, height: int = DEFAULT_HEIGHT, title: str = "qpkg view") -> str:

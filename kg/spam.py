@@ -6,17 +6,18 @@ string (the Shaoxing plan reads `365bet电脑网站_…人民政府` for 绍兴�
 Finding: a seed is an ASCII run that recurs; each occurrence is extended left and right while
 every occurrence agrees on the next character. A token survives when it recurs MIN_COUNT
 times, is at least MIN_LEN long, mixes at least four ASCII letters/digits with two hanzi,
-and looks machine-made (`spam_signals` >= 1: letters and digits fused in one run like
-`365bet`, segments joined by `_` or `|`, an ASCII run repeated inside it, a URL fragment).
-Ordinary repeated ASCII (APP, 5G, GDP, PM2.5, R&D) fails these tests.
+and looks machine-made (`spam_signals`: letters and digits fused in one run like `365bet`,
+segments joined by `_` or `|`, an ASCII run repeated inside it, a URL fragment). Two signals
+make a token spam; one signal (ISO9001质量管理体系认证) is enough only when the token also
+hides a place name. Ordinary repeated ASCII (APP, 5G, GDP, PM2.5, R&D) fails these tests.
 
 Recovering: the token is replaced only when the document itself says which place it hides:
 - the six-digit area code inside the portal's index number (索引号 11330600… -> 330600),
 - the document number's prefix (绍政发 -> 绍 -> 绍兴市),
 - intact mentions of the place elsewhere (绍兴 23x),
 and the place's full name never appears intact (the injection took all of them). The
-evidence is written into the repair's note. A spam token with no recoverable place is
-excluded from extraction instead.
+evidence is written into the repair's note. A spam token (two signals) with no recoverable
+place is excluded from extraction instead.
 """
 from __future__ import annotations
 
@@ -52,12 +53,12 @@ def spam_signals(token: str) -> int:
     return n
 
 
-def find_injected_tokens(text: str, min_count: int = MIN_COUNT, min_len: int = MIN_LEN) -> list[str]:
-    """Recurring machine-injected tokens, longest first."""
+def candidate_tokens(text: str, min_count: int = MIN_COUNT, min_len: int = MIN_LEN) -> dict[str, int]:
+    """Recurring tokens that look at least a little machine-made: {token: spam_signals}."""
     seeds: dict[str, list[int]] = {}
     for m in _ASCII_SEED.finditer(text):
         seeds.setdefault(m.group(0), []).append(m.start())
-    found: set[str] = set()
+    found: dict[str, int] = {}
     for seed, starts in seeds.items():
         if len(starts) < min_count:
             continue
@@ -70,9 +71,21 @@ def find_injected_tokens(text: str, min_count: int = MIN_COUNT, min_len: int = M
         tok = text[lo[0] : hi[0]]
         ascii_n = sum(c.isascii() and c.isalnum() for c in tok)
         cjk_n = sum("\u4e00" <= c <= "\u9fff" for c in tok)
-        if len(tok) >= min_len and ascii_n >= 4 and cjk_n >= 2 and spam_signals(tok) >= 1:
-            found.add(tok)
-    return sorted((t for t in found if not any(t != u and t in u for u in found)), key=lambda t: (-len(t), t))
+        signals = spam_signals(tok)
+        if len(tok) >= min_len and ascii_n >= 4 and cjk_n >= 2 and signals >= 1:
+            found[tok] = signals
+    # keep maximal tokens only
+    return {t: n for t, n in found.items() if not any(t != u and t in u for u in found)}
+
+
+def find_injected_tokens(text: str, min_count: int = MIN_COUNT, min_len: int = MIN_LEN) -> list[str]:
+    """Recurring tokens that are clearly machine-made (two spam signals or more), longest first.
+
+    A token with one signal (ISO9001质量管理体系认证) is spam only when it also hides a place
+    name (`repair_tokens`).
+    """
+    found = candidate_tokens(text, min_count, min_len)
+    return sorted((t for t, n in found.items() if n >= 2), key=lambda t: (-len(t), t))
 
 
 @dataclass(frozen=True)
@@ -152,13 +165,14 @@ def repair_tokens(nt: NormText, areas) -> tuple[NormText, list[str]]:
     from .normalize import mark, replace_token
 
     warnings = []
-    for tok in find_injected_tokens(nt.text):
+    candidates = candidate_tokens(nt.text)
+    for tok in sorted(candidates, key=lambda t: (-len(t), t)):
         n = nt.text.count(tok)
         place = recover_place(nt.text, tok, areas)
         if place:
             nt = replace_token(nt, tok, place.name, note=place.note())
             warnings.append(f"injected token {tok!r} found {n}x; replaced by {place.name} ({place.note()[len('recovered ' + place.name) + 1:]})")
-        else:
+        elif candidates[tok] >= 2:
             spans = [(m.start(), m.end()) for m in re.finditer(re.escape(tok), nt.text)]
             nt = mark(nt, spans, "spam-token", note="no place name recoverable; excluded from extraction")
             warnings.append(f"injected token {tok!r} found {n}x; no place name recoverable, excluded from extraction")

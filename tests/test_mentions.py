@@ -1,0 +1,127 @@
+"""Concept and area mentions on snippets: aliases, traditional forms, near-neighbours, excluded spans,
+and area names that hide inside ordinary words."""
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+
+from kg.extract.mentions import find_area_mentions, find_concept_mentions
+from kg.model import AreaRef, DocTree, SourceDoc
+from kg.normalize import normalize_text
+from kg.vocab import load_gazetteer
+
+HUZHOU = AreaRef("330500", "湖州市", "city")
+SHAOXING = AreaRef("330600", "绍兴市", "city")
+DEQING = AreaRef("330521", "德清县", "county")
+
+
+def _doc(text: str) -> SourceDoc:
+    return SourceDoc(path="x.txt", name="x.txt", doc_id="x", text=text, encoding="utf-8", sha256="0", size=len(text.encode()))
+
+
+def concepts(text: str, excluded: tuple[tuple[int, int], ...] = ()) -> list[tuple[str, str]]:
+    """(prefLabel, quote) of every concept mention, checking each quote against the source."""
+    gaz = load_gazetteer()
+    nt = normalize_text(text)
+    if excluded:
+        nt = replace(nt, excluded=excluded)
+    out = []
+    for m in find_concept_mentions(_doc(text), nt, DocTree(sections=()), gaz):
+        assert text[m.evidence.start : m.evidence.end] == m.evidence.quote
+        out.append((gaz.concept(m.concept).pref_label, m.evidence.quote))
+    return out
+
+
+def areas(text: str, jurisdiction: AreaRef | None) -> list[tuple[str, str]]:
+    """(area name, quote) of every area mention."""
+    gaz = load_gazetteer()
+    out = []
+    for m in find_area_mentions(_doc(text), normalize_text(text), gaz, jurisdiction):
+        assert text[m.evidence.start : m.evidence.end] == m.evidence.quote
+        out.append((gaz.area_by_code[m.code].name, m.evidence.quote))
+    return out
+
+
+# ---------------------------------------------------------------------------------- concepts
+
+
+def test_news_article_about_zhepinma_codes():
+    text = "本报讯 记者从湖州市市场监管局获悉,全市已有1200家企业完成“浙品码”赋码,消费者扫码即可查看产品质量信息。"
+    assert concepts(text) == [("浙品码", "浙品码")]
+
+
+def test_traditional_characters_and_pinyin_readings_match_with_the_source_quote():
+    text = "推廣“浙品碼”,開展“品字標(biāo)浙江製造”認證"
+    assert concepts(text) == [("浙品码", "浙品碼"), ("品字标浙江制造", "品字標(biāo)浙江製造")]
+
+
+def test_alias_maps_to_its_concept():
+    assert concepts("接入浙江省食品安全追溯闭环管理系统") == [("浙食链", "浙江省食品安全追溯闭环管理系统")]
+
+
+def test_near_neighbour_label_does_not_count():
+    # 浙江制造 is an alias of 品字标浙江制造, but not inside 浙江制造业 (qp:excludeLabel)
+    assert concepts("推动浙江制造业高质量发展") == []
+    assert concepts("培育“浙江制造”标准") == [("品字标浙江制造", "浙江制造")]
+
+
+def test_excluded_span_is_not_matched():
+    text = "创建无废城市。乱码无废城市乱码"
+    s = text.index("乱码")
+    assert concepts(text, excluded=((s, len(text)),)) == [("无废城市", "无废城市")]
+
+
+# ---------------------------------------------------------------------------------- areas
+
+
+def test_county_short_names_of_the_document_city():
+    text = "吴兴、南浔和德清县入选试点,长兴县、安吉县同步推进"
+    assert areas(text, HUZHOU) == [
+        ("吴兴区", "吴兴"), ("南浔区", "南浔"), ("德清县", "德清县"), ("长兴县", "长兴县"), ("安吉县", "安吉县"),
+    ]
+
+
+def test_two_character_county_names_inside_words_are_not_areas():
+    # 新建 (南昌), 资源 (桂林), 富裕 (齐齐哈尔), 合作 (甘南), 太湖 (安庆), 范县 in 示范县, 金山 (上海)
+    text = "全市新建建筑集聚创新资源,推进共同富裕,加强合作,打造环太湖城市,创建示范县,践行绿水青山就是金山银山"
+    assert areas(text, HUZHOU) == []
+
+
+def test_a_rejected_name_does_not_hide_the_next_one():
+    # 和安 is a county short name (云南); it must not swallow the 安 of 安吉县
+    assert areas("德清县和安吉县", HUZHOU) == [("德清县", "德清县"), ("安吉县", "安吉县")]
+
+
+def test_an_enclosing_area_written_before_a_short_name_vouches_for_it():
+    assert areas("浙江南浔山东宁津电梯产业", HUZHOU) == [
+        ("浙江省", "浙江"), ("南浔区", "南浔"), ("山东省", "山东"), ("宁津县", "宁津"),
+    ]
+
+
+def test_a_development_zone_named_like_another_provinces_district():
+    # 绍兴滨海新区 is Shaoxing's zone, not Tianjin's district 滨海新区
+    assert areas("建设绍兴滨海新区,越城区(滨海新区)集成改革", SHAOXING) == [("绍兴市", "绍兴"), ("越城区", "越城区")]
+
+
+def test_county_plan_resolves_short_names_within_its_city():
+    text = "德清县质量发展规划:联动长兴、安吉,对标杭州、嘉兴"
+    assert areas(text, DEQING) == [
+        ("德清县", "德清县"), ("长兴县", "长兴"), ("安吉县", "安吉"), ("杭州市", "杭州"), ("嘉兴市", "嘉兴"),
+    ]
+
+
+def test_another_provinces_city_needs_its_full_name():
+    assert areas("对标苏州,学习苏州市经验", HUZHOU) == [("苏州市", "苏州市")]
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("湖州市南浔区", [("湖州市", "湖州市"), ("南浔区", "南浔区")]),
+        ("南浔是湖州的一个区", [("湖州市", "湖州")]),  # no jurisdiction yet: county short forms wait
+        ("江苏省泰州市", [("江苏省", "江苏省"), ("泰州市", "泰州市")]),
+    ],
+)
+def test_first_pass_without_jurisdiction_keeps_only_safe_names(text, expected):
+    assert areas(text, None) == expected
