@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from . import namespaces as ns
-from .model import Evidence, Extraction, SourceDoc
+from .model import Evidence, Extraction, OrgMention, SourceDoc
 
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 RDFS = "http://www.w3.org/2000/01/rdf-schema#"
@@ -190,18 +190,19 @@ def _org_node(em: Emitter, name: str, scope: str, kind: str) -> str:
     return o
 
 
-def emit_org(em: Emitter, d: str, om) -> None:
+def emit_org(em: Emitter, d: str, om: OrgMention) -> None:
     """One node per organization name and scope; its class, seat and (named) parent body; the mention."""
     o = iri(str(ns.org_iri(om.scope, om.name)))
     if not em.evidence(o, om.evidence, link=False):
         return
     _org_node(em, om.name, om.scope, om.kind)
     em.add(d, iri(QP + "mentions"), o)
-    seat = getattr(om, "seat", "") or (om.scope if om.scope != "cn" and om.kind in ("government", "leading-group") else "")
+    # a government body or leading group sits in its jurisdiction; other bodies only where the name says
+    seat = om.seat or (om.scope if om.scope != "cn" and om.kind in ("government", "leading-group") else "")
     if seat:
         em.add(o, iri(QP + "seatedIn"), iri(str(ns.area_iri(seat))))
     if om.parent:
-        p = _org_node(em, om.parent, getattr(om, "parent_scope", "") or om.scope, getattr(om, "parent_kind", ""))
+        p = _org_node(em, om.parent, om.parent_scope or om.scope, om.parent_kind)
         em.add(o, iri(QP + "partOf"), p)
         em.add(o, iri(ORG + "subOrganizationOf"), p)
 

@@ -327,12 +327,13 @@ def _eval_table_targets(ev: Evaluation, gold: dict, files: list[str], targets: d
         ev._add("table-targets", f, Score(tp, len(extra), fn))
 
 
-_UNIT_SCALE = {"万": 1e4, "亿": 1e8, "千": 1e3, "百": 1e2}
+_UNIT_SCALE = {"万": 1e4, "亿": 1e8, "千": 1e3}
 
 
 def _scaled(value: float, unit: str | None) -> tuple[float, str]:
     u = norm(unit or "")
-    if len(u) > 1 and u[0] in _UNIT_SCALE and u not in ("万元/人",):
+    # 2万台 and 20000台 are the same goal; both sides are scaled alike, so 万元/人 stays comparable
+    if len(u) > 1 and u[0] in _UNIT_SCALE:
         return value * _UNIT_SCALE[u[0]], u[1:]
     return value, u
 
@@ -660,19 +661,9 @@ def check_floors(ev: Evaluation, floors: Floors) -> list[str]:
 
 
 def format_evaluation(ev: Evaluation, floors: Floors, verbose: bool = False) -> str:
-    """The report `kg eval` prints: totals per fact type with the floors, then per document."""
-    lines = [f"{'fact type':<15}{'tp':>6}{'fp':>6}{'fn':>6}{'prec':>8}{'recall':>8}{'f1':>8}   floor"]
-    for fact, (metric, what) in FACT_TYPES.items():
-        s = ev.scores[fact]
-        floor = floors.of(fact)
-        value = ev.metric(fact)
-        ok = value <= floor if metric == "fp" else value + 1e-12 >= floor
-        rule = f"fp <= {int(floor)}" if metric == "fp" else f"{metric} >= {floor:g}"
-        lines.append(
-            f"{fact:<15}{s.tp:>6}{s.fp:>6}{s.fn:>6}{s.precision:>8.3f}{s.recall:>8.3f}{s.f1:>8.3f}   {rule:<16} {'ok' if ok else 'BELOW'}  ({what})"
-        )
-    lines.append("")
-    lines.append("per document (per city for concepts):")
+    """The report `kg eval` prints: per document, the misses, then the totals per fact type with their
+    floors last (so the tail of the output is the verdict)."""
+    lines = ["per document (per city for concepts):", f"  {'fact type':<15}{'document':<28}{'tp':>5}{'fp':>5}{'fn':>5}{'prec':>8}{'recall':>8}{'f1':>8}"]
     for fact in FACT_TYPES:
         for doc, s in sorted(ev.by_doc.get(fact, {}).items()):
             lines.append(f"  {fact:<15}{doc:<28}{s.tp:>5}{s.fp:>5}{s.fn:>5}{s.precision:>8.3f}{s.recall:>8.3f}{s.f1:>8.3f}")
@@ -683,4 +674,15 @@ def format_evaluation(ev: Evaluation, floors: Floors, verbose: bool = False) -> 
         lines.append("")
         lines.append(f"misses ({len(ev.misses)}{'' if verbose or len(ev.misses) <= 40 else ', first 40; -v lists all'}):")
         lines += ["  " + m.replace("\t", "  ") for m in shown]
+    lines.append("")
+    lines.append(f"{'fact type':<15}{'tp':>6}{'fp':>6}{'fn':>6}{'prec':>8}{'recall':>8}{'f1':>8}   floor")
+    for fact, (metric, what) in FACT_TYPES.items():
+        s = ev.scores[fact]
+        floor = floors.of(fact)
+        value = ev.metric(fact)
+        ok = value <= floor if metric == "fp" else value + 1e-12 >= floor
+        rule = f"fp <= {int(floor)}" if metric == "fp" else f"{metric} >= {floor:g}"
+        lines.append(
+            f"{fact:<15}{s.tp:>6}{s.fp:>6}{s.fn:>6}{s.precision:>8.3f}{s.recall:>8.3f}{s.f1:>8.3f}   {rule:<16} {'ok' if ok else 'BELOW'}  ({what})"
+        )
     return "\n".join(lines)

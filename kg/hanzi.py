@@ -13,6 +13,7 @@ knowledge behind it is data, not a word list in code:
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Iterable
@@ -87,11 +88,11 @@ def common_bigrams() -> frozenset[str]:
 
 def simplified_view(text: str) -> str:
     """The text with every hanzi replaced by its simplified form, one character for one."""
-    han = {c for c in text if is_han(c)}
+    han = {c for c in set(text) if is_han(c)}
     if not han:
         return text
-    m = convert_chars("t2s", han)
-    return "".join(m.get(c, c) for c in text)
+    table = {ord(c): s for c, s in convert_chars("t2s", han).items() if s != c}
+    return text.translate(table) if table else text
 
 
 @dataclass(frozen=True)
@@ -113,13 +114,14 @@ class Script:
 
 
 def script_of(text: str) -> Script:
-    han = [c for c in text if is_han(c)]
-    t2s = convert_chars("t2s", set(han))
-    s2t = convert_chars("s2t", set(han))
+    counts = Counter(text)  # counting in C, then one look at each distinct character
+    han = {c: n for c, n in counts.items() if is_han(c)}
+    t2s = convert_chars("t2s", han)
+    s2t = convert_chars("s2t", han)
     return Script(
-        han=len(han),
-        traditional_only=sum(t2s[c] != c for c in han),
-        simplified_only=sum(s2t[c] != c for c in han),
+        han=sum(han.values()),
+        traditional_only=sum(n for c, n in han.items() if t2s[c] != c),
+        simplified_only=sum(n for c, n in han.items() if s2t[c] != c),
     )
 
 
@@ -148,15 +150,19 @@ class Plausibility:
 
 
 def plausibility(text: str) -> Plausibility:
-    chars = [c for c in text if not c.isspace()]
-    han = [c for c in chars if is_han(c)]
+    counts = Counter(text)
     common = common_chars()
-    return Plausibility(
-        chars=len(chars),
-        han=len(han),
-        common=sum(c in common for c in han),
-        bad=sum(_bad(c) for c in chars),
-    )
+    chars = han = good = bad = 0
+    for c, n in counts.items():
+        if c.isspace():
+            continue
+        chars += n
+        if is_han(c):
+            han += n
+            good += n if c in common else 0
+        elif _bad(c):
+            bad += n
+    return Plausibility(chars=chars, han=han, common=good, bad=bad)
 
 
 def bigram_coverage(text: str) -> tuple[float, int]:

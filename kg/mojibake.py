@@ -52,43 +52,73 @@ def _bad(ch: str) -> bool:
     return ch == "\ufffd" or (o < 32 and ch not in "\t\n\r") or 0x7F <= o < 0xA0 or 0xE000 <= o <= 0xF8FF
 
 
-def char_scores(text: str) -> list[float]:
-    """How out of place each character is (0 = ordinary)."""
-    n = len(text)
-    han = {c for c in text if is_han(c)}
+@dataclass(frozen=True)
+class _Context:
+    """What scoring needs about the whole document, computed once."""
+
+    traditional: bool
+    simp: dict[str, str]  # hanzi -> simplified form
+    strong: frozenset[str]  # distinct characters that score >= 0.7 on their own
+
+
+def _context(text: str) -> _Context:
+    distinct = set(text)
+    han = {c for c in distinct if is_han(c)}
     simp = convert_chars("t2s", han)
     s2t = convert_chars("s2t", han)
     common = common_chars()
-    bigrams = common_bigrams()
     traditional = script_of(text).kind == "traditional"
-    scores = [0.0] * n
-    for m in _LATIN1_MOJI.finditer(text):
+    strong = {c for c in distinct if _bad(c) or _SYMBOL_ROWS.match(c)}
+    strong |= {c for c in han if c not in common or (traditional and s2t[c] != c)}
+    return _Context(traditional=traditional, simp=simp, strong=frozenset(strong))
+
+
+def char_scores(text: str, lo: int = 0, hi: int | None = None, ctx: _Context | None = None) -> list[float]:
+    """How out of place each character of text[lo:hi] is (0 = ordinary); neighbours outside count."""
+    n = len(text)
+    hi = n if hi is None else hi
+    ctx = ctx or _context(text)
+    simp, strong = ctx.simp, ctx.strong
+    common = common_chars()
+    bigrams = common_bigrams()
+    scores = [0.0] * (hi - lo)
+    for m in _LATIN1_MOJI.finditer(text, lo, hi):
         for k in range(m.start(), m.end()):
-            scores[k] = 1.0
-    for i, c in enumerate(text):
-        if _bad(c) or _SYMBOL_ROWS.match(c):
-            scores[i] = 1.0
+            scores[k - lo] = 1.0
+    for i in range(lo, hi):
+        c = text[i]
+        if c in strong:
+            # a common hanzi is strong only as a simplified-only form in a traditional text
+            scores[i - lo] = 0.7 if c in simp and c in common else 1.0
         elif c == "?":
-            if (i > 0 and is_han(text[i - 1])) or (i + 1 < n and is_han(text[i + 1])):
-                scores[i] = 1.0
-        elif c in han:
-            if c not in common:
-                scores[i] = 1.0
-            elif traditional and s2t[c] != c:
-                scores[i] = 0.7
-            else:
-                left = i > 0 and text[i - 1] in han and simp[text[i - 1]] + simp[c] in bigrams
-                right = i + 1 < n and text[i + 1] in han and simp[c] + simp[text[i + 1]] in bigrams
-                if not (left or right):
-                    scores[i] = 0.5
+            if (i > 0 and text[i - 1] in simp) or (i + 1 < n and text[i + 1] in simp):
+                scores[i - lo] = 1.0
+        elif c in simp and not scores[i - lo]:
+            left = i > 0 and text[i - 1] in simp and simp[text[i - 1]] + simp[c] in bigrams
+            right = i + 1 < n and text[i + 1] in simp and simp[c] + simp[text[i + 1]] in bigrams
+            if not (left or right):
+                scores[i - lo] = 0.5
     return scores
 
 
-def find_spans(text: str, scores: list[float] | None = None) -> list[tuple[int, int]]:
-    """Dense runs of out-of-place characters, as (start, end) offsets."""
-    if scores is None:
-        scores = char_scores(text)
+def _strong_positions(text: str, ctx: _Context) -> list[int]:
+    pos: set[int] = set()
+    if ctx.strong:
+        cls = re.compile("[" + "".join(re.escape(c) for c in sorted(ctx.strong)) + "]")
+        pos.update(m.start() for m in cls.finditer(text))
     n = len(text)
+    for m in re.finditer(r"\?", text):
+        i = m.start()
+        if (i > 0 and text[i - 1] in ctx.simp) or (i + 1 < n and text[i + 1] in ctx.simp):
+            pos.add(i)
+    for m in _LATIN1_MOJI.finditer(text):
+        pos.update(range(m.start(), m.end()))
+    return sorted(pos)
+
+
+def _window_spans(text: str, scores: list[float], lo: int) -> list[tuple[int, int]]:
+    """Spans of text[lo:lo+len(scores)] where windows are dense, trimmed to strong characters."""
+    n = len(scores)
     total = [0.0]
     strong = [0]
     for sc in scores:
@@ -98,7 +128,7 @@ def find_spans(text: str, scores: list[float] | None = None) -> list[tuple[int, 
     width = min(WINDOW, n)
     for i in range(0, n - width + 1):
         j = i + width
-        if total[j] - total[i] >= WINDOW / 2 and strong[j] - strong[i] >= STRONG_MIN and "\n" not in text[i:j]:
+        if total[j] - total[i] >= WINDOW / 2 and strong[j] - strong[i] >= STRONG_MIN and "\n" not in text[lo + i : lo + j]:
             for k in range(i, j):
                 suspect[k] = True
     spans = []
@@ -116,8 +146,28 @@ def find_spans(text: str, scores: list[float] | None = None) -> list[tuple[int, 
         while e > s and scores[e - 1] < 0.7:
             e -= 1
         if sum(sc >= 0.7 for sc in scores[s:e]) >= SPAN_STRONG_MIN:
-            spans.append((s, e))
+            spans.append((lo + s, lo + e))
         i = j
+    return spans
+
+
+def find_spans(text: str) -> list[tuple[int, int]]:
+    """Dense runs of out-of-place characters, as (start, end) offsets.
+
+    Only neighbourhoods of strong characters are scored in full: clean text costs one scan.
+    """
+    ctx = _context(text)
+    positions = _strong_positions(text, ctx)
+    spans: list[tuple[int, int]] = []
+    group: list[int] = []
+    for p in positions + [None]:
+        if p is not None and (not group or p - group[-1] < WINDOW):
+            group.append(p)
+            continue
+        if len(group) >= SPAN_STRONG_MIN:
+            lo, hi = max(0, group[0] - WINDOW), min(len(text), group[-1] + WINDOW + 1)
+            spans.extend(_window_spans(text, char_scores(text, lo, hi, ctx), lo))
+        group = [p] if p is not None else []
     return spans
 
 

@@ -9,13 +9,14 @@ character to the whole matched source span; a deletion maps to nothing. Marking 
 
 The steps, in order (README "Reading messy sources"):
 
-1. strip_html      tags, comments, <script>/<style> bodies (also unclosed ones), entities;
-                   repeated until nothing changes, so `&amp;lt;b&amp;gt;` cannot survive as a tag
-2. fold_width      full-width ASCII forms to half-width; NBSP and other odd spaces to a space;
+1. fold_width      full-width ASCII forms to half-width; NBSP and other odd spaces to a space;
                    zero-width characters and stray BOMs dropped
+2. strip_html      tags, comments, <script>/<style> bodies (also unclosed ones), entities;
+                   repeated until nothing changes, so `&amp;lt;b&amp;gt;` cannot survive as a tag
 3. strip_pinyin    a reading in parentheses after a hanzi: 揚(yáng) -> 揚
 4. mark_mojibake   spans of text decoded with the wrong byte alignment or codec (kg/mojibake.py)
-5. fix_pinzhi      品質 -> 質量 where a Taiwan-usage mirror rewrote 质量 (kg/data/zhiliang-terms.txt)
+5. fix_pinzhi      品質 -> 質量 where a Taiwan-usage mirror rewrote 质量 (kg/data/zhiliang-terms.txt,
+                   pinzhi-keep.txt)
 6. to_simplified   OpenCC t2s, one character for one
 7. mark_furniture  breadcrumbs, 字体/字号/打印/分享/浏览次数 widgets (kg/data/furniture.txt)
 8. mark_salad      paragraphs that do not read as language (kg/salad.py)
@@ -124,7 +125,7 @@ _TAG = re.compile(
     r"|<(script|style|iframe|object|noscript)\b[^>]*>.*?(?:</\1\s*>|\Z)"  # active content, body and all
     r"|<!\[CDATA\[.*?(?:\]\]>|\Z)|<![A-Za-z][^>]*>|<\?[^>]*\?>"
     r"|</?[A-Za-z][A-Za-z0-9:-]*(?:\s[^<>]*)?/?>"
-    r"|<[A-Za-z][A-Za-z0-9:-]*(?:\s[^<>]*)?\Z",  # a tag cut off by truncation
+    r"|(?:<[A-Za-z][A-Za-z0-9:-]*(?:\s[^<>]*)?)+\Z",  # a tag cut off by truncation (with any unclosed ones before it)
     re.S | re.I,
 )
 _BLOCK = re.compile(r"</?(p|div|br|tr|li|h\d|table|section|article|ul|ol|dl|dt|dd|blockquote|pre|hr|title|header|footer)\b", re.I)
@@ -134,7 +135,10 @@ _ENTITY = re.compile(r"&(?:#\d{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,
 def _unescape(m: re.Match[str]) -> str:
     out = html.unescape(m.group(0))
     # a numeric entity for a control or surrogate code point is debris, not text
-    return "" if any(ord(c) < 32 and c not in "\t\n" or 0xD800 <= ord(c) <= 0xDFFF for c in out) else out
+    if any(ord(c) < 32 and c not in "\t\n" or 0xD800 <= ord(c) <= 0xDFFF for c in out):
+        return ""
+    # fold_width ran before: &nbsp; and &#65288; must come out folded too
+    return "".join(_narrow(c) if _WIDE.match(c) else c for c in out)
 
 
 def _strip_html_once(nt: NormText) -> NormText:
@@ -149,7 +153,8 @@ def strip_html(nt: NormText) -> NormText:
     """Drop tags (block tags become a line break), comments and active content; decode entities."""
     if "<" not in nt.text and "&" not in nt.text:
         return nt
-    return _until_stable(_strip_html_once, nt)
+    # each pass shrinks the text, so this ends; the bound only stops absurd nestings (&amp;amp;amp;…)
+    return _until_stable(_strip_html_once, nt, limit=50)
 
 
 _ACTIVE = re.compile(r"<(script|iframe|object|embed)\b|\son[a-z]+\s*=|javascript:", re.I)
@@ -260,27 +265,35 @@ def to_simplified(nt: NormText) -> NormText:
     return _until_stable(lambda n: _substitute(n, _HAN_RUN, conv), nt, limit=3)
 
 
-@lru_cache(maxsize=1)
-def _pinzhi_pattern() -> re.Pattern[str] | None:
+def _both_scripts(s: str) -> str:
+    """A regex alternation of a simplified string and its traditional forms."""
     from .hanzi import convert_chars
+
+    forms = {s}
+    for config in ("s2t", "s2tw"):
+        forms.add("".join(convert_chars(config, s)[c] for c in s))
+    return "(?:" + "|".join(sorted(map(re.escape, forms))) + ")"
+
+
+def _contexts(name: str) -> re.Pattern[str] | None:
+    """品質 inside any expression of a data file (each expression written with 质量 or 品质)."""
     from .resources import package_file
 
-    text = package_file("data", "zhiliang-terms.txt").read_text(encoding="utf-8")
-    terms = [t.strip() for t in text.splitlines() if t.strip() and not t.startswith("#") and "质量" in t]
-    if not terms:
-        return None
-
-    def both(s: str) -> str:
-        if not s:
-            return ""
-        trad = "".join(convert_chars("s2t", s)[c] for c in s)
-        return "(?:" + "|".join(sorted({re.escape(s), re.escape(trad)})) + ")"
-
+    text = package_file("data", name).read_text(encoding="utf-8")
     alts = []
-    for t in sorted(set(terms)):
-        pre, post = t.split("质量", 1)
-        alts.append((f"(?<={both(pre)})" if pre else "") + "品質" + (f"(?={both(post)})" if post else ""))
-    return re.compile("|".join(alts))
+    for line in text.splitlines():
+        t = line.strip()
+        if not t or t.startswith("#"):
+            continue
+        word = "质量" if "质量" in t else "品质"
+        pre, post = t.split(word, 1)
+        alts.append((f"(?<={_both_scripts(pre)})" if pre else "") + "品質" + (f"(?={_both_scripts(post)})" if post else ""))
+    return re.compile("|".join(sorted(set(alts)))) if alts else None
+
+
+@lru_cache(maxsize=1)
+def _pinzhi_patterns() -> tuple[re.Pattern[str] | None, re.Pattern[str] | None]:
+    return _contexts("zhiliang-terms.txt"), _contexts("pinzhi-keep.txt")
 
 
 def fix_pinzhi(nt: NormText) -> NormText:
@@ -288,14 +301,18 @@ def fix_pinzhi(nt: NormText) -> NormText:
     text = nt.text
     if "品質" not in text or "質量" in text:
         return nt
+    evidence, keep = _pinzhi_patterns()
+    if evidence is None or not evidence.search(text):
+        return nt
     from .hanzi import script_of
 
     if script_of(text).kind != "traditional":
         return nt
-    pat = _pinzhi_pattern()
-    if pat is None:
-        return nt
-    return _substitute(nt, pat, "質量", kind="t2s-pinzhi", record=True)
+    # a 质量 term wins over a 品质 expression: 高品質發展 is 高质量发展, not 高品质 + 发展
+    kept = ({m.start() for m in keep.finditer(text)} if keep else set()) - {m.start() for m in evidence.finditer(text)}
+    return _substitute(
+        nt, re.compile("品質"), lambda m: m.group(0) if m.start() in kept else "質量", kind="t2s-pinzhi", record=True
+    )
 
 
 # --- PDF line-break spaces ---------------------------------------------------------------------------
@@ -446,8 +463,8 @@ def mark_salad(nt: NormText) -> NormText:
 
 # --- the pipeline ------------------------------------------------------------------------------------------
 STEPS: tuple[Step, ...] = (
+    fold_width,  # first, so that full-width ＜ｄｉｖ＞ is markup to strip_html as it is to a browser
     strip_html,
-    fold_width,
     strip_pinyin,
     mark_mojibake,
     fix_pinzhi,

@@ -31,12 +31,26 @@ class FontNotFoundError(KgError):
     exit_code = 2
 
 
+#: File-name fragments of CJK fonts, to register a font installed after matplotlib cached its font list.
+_CJK_FILES = ("wqy-microhei", "wqy-zenhei", "NotoSansCJK", "NotoSansSC", "SourceHanSans", "msyh", "simhei", "PingFang")
+
+
 def find_cjk_font() -> str | None:
     """The family name of the first installed CJK font of `CJK_FAMILIES`, or None."""
     from matplotlib import font_manager
 
-    installed = {f.name for f in font_manager.fontManager.ttflist}
-    return next((name for name in CJK_FAMILIES if name in installed), None)
+    def known() -> str | None:
+        installed = {f.name for f in font_manager.fontManager.ttflist}
+        return next((name for name in CJK_FAMILIES if name in installed), None)
+
+    found = known()
+    if found is None:
+        # matplotlib's font list is cached once per version: a font apt installed later is not in it
+        for path in sorted(font_manager.findSystemFonts()):
+            if any(part.lower() in Path(path).name.lower() for part in _CJK_FILES):
+                font_manager.fontManager.addfont(path)
+        found = known()
+    return found
 
 
 def use_cjk_font(path: str | Path | None = None) -> str:

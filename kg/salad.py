@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from .hanzi import bigram_coverage, is_han
+from .hanzi import HAN, common_bigrams, simplified_view
 
 MIN_HAN = 30
 MAX_SCRAMBLED = 0.12
@@ -28,16 +28,22 @@ MIN_REPEAT = 4
 
 _SENTENCE = re.compile(r"[。;;!?!?]")
 _SEPARATOR = re.compile(r"[\s_]+")
+_HAN_RUN = re.compile(f"[{HAN}]+")
 
 
-def salad_reason(paragraph: str) -> str:
-    """Why a paragraph is salad ('' when it reads as language)."""
-    han = sum(is_han(c) for c in paragraph)
+def salad_reason(paragraph: str, simplified: str | None = None) -> str:
+    """Why a paragraph is salad ('' when it reads as language). `simplified`: its simplified view, if known."""
+    runs = _HAN_RUN.findall(simplified if simplified is not None else simplified_view(paragraph))
+    han = sum(map(len, runs))
     if han < MIN_HAN or paragraph.count("|") >= 2:
         return ""
-    coverage, pairs = bigram_coverage(paragraph)
-    if pairs >= MIN_HAN - 5 and coverage < MAX_SCRAMBLED:
-        return f"scrambled text: {coverage:.0%} of {pairs} character pairs are common bigrams"
+    bigrams = common_bigrams()
+    pairs = han - len(runs)
+    if pairs >= MIN_HAN - 5:
+        hits = sum(r[i : i + 2] in bigrams for r in runs for i in range(len(r) - 1))
+        coverage = hits / pairs
+        if coverage < MAX_SCRAMBLED:
+            return f"scrambled text: {coverage:.0%} of {pairs} character pairs are common bigrams"
     # punctuation-only pieces (the '>' of a breadcrumb) are separators, not words
     tokens = [t for t in _SEPARATOR.split(paragraph.strip()) if any(c.isalnum() for c in t)]
     if len(tokens) >= MIN_TOKENS and not _SENTENCE.search(paragraph):
@@ -52,10 +58,13 @@ def salad_reason(paragraph: str) -> str:
 def find_salad(text: str) -> list[tuple[int, int, str]]:
     """(start, end, reason) of every salad paragraph, offsets into text, leading/trailing spaces trimmed."""
     out = []
+    simplified = simplified_view(text)  # one character for one: offsets agree with text
     pos = 0
     for line in text.split("\n"):
         start, pos = pos, pos + len(line) + 1
-        why = salad_reason(line)
+        if len(line) < MIN_HAN:
+            continue
+        why = salad_reason(line, simplified[start : start + len(line)])
         if why:
             s = start + (len(line) - len(line.lstrip()))
             e = start + len(line.rstrip())

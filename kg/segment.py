@@ -4,11 +4,12 @@ Works line by line on the normalized text; every Section carries normalized offs
 (and `heading_span`, the source span of its heading line, for evidence). The rules are
 about layout, not about any one document:
 
-- headings 一、 / (一) / 1. / (1) / —— are levels 1-5 and nest by level; a run-in heading
-  ("(三)总体目标。到2025年…") takes the text before the first full stop as its title;
-- a table of contents (目录 followed by entries ending in page numbers, or a run of
-  heading-shaped entries with page numbers) becomes one `toc` section and nothing inside
-  it is a heading;
+- headings 一、 / (一) / 1. / (1) / —— are levels 1-5 (第X章 above them, level 0) and nest
+  by level; a run-in heading ("(三)总体目标。到2025年…") takes the text before the first
+  full stop as its title;
+- a table of contents (目录 followed by entries ending in page numbers, or by headings
+  that recur in the body, or a run of heading-shaped entries with page numbers) becomes
+  one `toc` section and nothing inside it is a heading;
 - 专栏N: boxes, also when the PDF lost the first character (栏10:); a box that is one
   pipe cell ("专栏1:… |" then "¨ … ¨ … |") ends with the cell, other boxes at the next
   structural line; bullets (¨ ● ■ …) inside a box are `item`s, or each paragraph if none;
@@ -30,6 +31,8 @@ _CN_NUM = "一二三四五六七八九十"
 
 # (level, pattern) on a stripped line; group 1 = number, group 2 = the rest.
 _HEADINGS: tuple[tuple[int, re.Pattern[str]], ...] = (
+    # 第一章 / 第一部分 above 一、 in long plans: level 0, so 一、 keeps level 1 in every document
+    (0, re.compile(rf"^第\s*([{_CN_NUM}]{{1,3}}|\d{{1,2}})\s*(?:章|部分|篇)\s*(.+)$")),
     (1, re.compile(rf"^([{_CN_NUM}]{{1,3}})\s*[、.]\s*(.+)$")),
     (2, re.compile(rf"^[(]\s*([{_CN_NUM}]{{1,3}})\s*[)]\s*(.+)$")),
     (3, re.compile(r"^(\d{1,2})\s*(?:[、]|\.(?!\d))\s*(.+)$")),
@@ -50,7 +53,6 @@ _RUN_IN_STOP = re.compile(r"[。;:!?]")
 _SENTENCE_END = re.compile(r"[。;!?]")
 # A row of a programme table: label cell (optional), row number, name, rest.
 _GROUP_ROW = re.compile(r"^([^|\d]{2,24}?)\s*\|\s*(\d{1,3})\s*\|\s*([^|]*?)\s*\|(.*)$")
-_NUM_ROW = re.compile(r"^(\d{1,3})\s*\|\s*([^|]*?)\s*\|(.*)$")
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 
 # Rank for nesting: an appendix or a TOC closes every heading; boxes and tables sit below headings.
@@ -146,7 +148,7 @@ def _run_in_title(rest: str) -> str:
 
 
 def _heading(line: _Line) -> _Node | None:
-    if "|" in line.text.rstrip("|").rstrip() and line.text.count("|") >= 2:
+    if line.text.count("|") >= 2:
         return None  # a table row
     for level, pat in _HEADINGS:
         m = pat.match(line.text)
@@ -438,6 +440,8 @@ def _find_tables(nt: NormText) -> list[Table]:
     """Tables from kg.tables when that module exists (it is optional for segmentation)."""
     try:
         from . import tables as _tables
-    except ImportError:
-        return []
+    except ModuleNotFoundError as exc:
+        if exc.name == f"{__package__}.tables":
+            return []
+        raise
     return list(_tables.find_tables(nt))

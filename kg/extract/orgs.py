@@ -42,20 +42,18 @@ class Known:
     scope: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # hashed by identity: the cached regexes key on the one loaded instance
 class OrgPatterns:
     suffixes: dict[str, tuple[str, str]]  # suffix -> (kind, policy: anchored | jurisdiction | national)
     national: tuple[str, ...]
     known: dict[str, Known]  # name or alias -> the body
     abbrev: tuple[tuple[str, str], ...]  # (short, long), longest short form first
     cut: tuple[str, ...]
+    lead: tuple[str, ...]
     stop: frozenset[str]
     conj: frozenset[str]
     generic: tuple[str, ...]
     not_name: tuple[str, ...]
-
-    def __hash__(self) -> int:  # cached regexes key on the (one, process-wide) instance
-        return id(self)
 
 
 def parse_patterns(text: str) -> OrgPatterns:
@@ -64,7 +62,7 @@ def parse_patterns(text: str) -> OrgPatterns:
     national: list[str] = []
     known: dict[str, Known] = {}
     abbrev: list[tuple[str, str]] = []
-    lists: dict[str, list[str]] = {"cut": [], "stop": [], "conj": [], "generic": [], "not-name": []}
+    lists: dict[str, list[str]] = {"cut": [], "lead": [], "stop": [], "conj": [], "generic": [], "not-name": []}
     rows = csv.reader(io.StringIO(text))
     for row in rows:
         if not row or not row[0] or row[0].startswith("#") or row[0] == "type":
@@ -83,13 +81,14 @@ def parse_patterns(text: str) -> OrgPatterns:
         elif kind_ in lists:
             lists[kind_].append(value)
         else:
-            raise ValueError(f"{PATTERNS_FILE}: unknown row type {kind_!r} (use suffix, national, known, abbrev, cut, stop, conj, generic or not-name)")
+            raise ValueError(f"{PATTERNS_FILE}: unknown row type {kind_!r} (use suffix, national, known, abbrev, cut, lead, stop, conj, generic or not-name)")
     return OrgPatterns(
         suffixes=suffixes,
         national=tuple(sorted(national, key=len, reverse=True)),
         known=known,
         abbrev=tuple(sorted(abbrev, key=lambda ab: -len(ab[0]))),
         cut=tuple(sorted(lists["cut"], key=len, reverse=True)),
+        lead=tuple(sorted(lists["lead"], key=len, reverse=True)),
         stop=frozenset(lists["stop"]),
         conj=frozenset(lists["conj"]),
         generic=tuple(lists["generic"]),
@@ -239,6 +238,10 @@ def _trim(text: str, start: int, s_suffix: int, end: int, p: OrgPatterns, ai: Ar
         k = stem.rfind(w)
         if k >= 0 and k + len(w) > best and end - (start + k + len(w)) >= 3:
             best = k + len(w)
+    for w in p.lead:
+        k = stem.rfind(w)
+        if k >= 0 and k + len(w) > best and _starts_anchored(text[start + k + len(w) : end], p, ai, jur):
+            best = k + len(w)
     if best > 0:
         start += best
     for k in range(s_suffix - 1, start, -1):
@@ -370,7 +373,7 @@ def resolve(written: str, suffix: str, known: Known | None, p: OrgPatterns, ai: 
     parent = _parent(name, p, ai, jur)
     areas = _areas_in(name, ai, jur, len(parent.name) if parent else 0)
     seat = ""
-    if areas and (parent is not None or scope != "cn"):
+    if areas:
         # nested areas only (浙江省湖州市): one place; 浙江南浔…山东宁津 names two and says nothing
         codes = [a[2] for a in areas]
         if all(codes[i] in ai.chain(codes[i + 1]) or codes[i] == codes[i + 1] for i in range(len(codes) - 1)):

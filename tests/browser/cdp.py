@@ -178,20 +178,41 @@ class Page:
                 raise BrowserError(f"{url}: no load event in {self.b.timeout} s")
             self.b.pump(0.05)
 
-    def js(self, expression: str) -> Any:
-        res = self.send("Runtime.evaluate", {"expression": expression, "returnByValue": True, "awaitPromise": True})
+    def js(self, expression: str, context: int | None = None) -> Any:
+        """Evaluate in the page (or in the execution context `context`, e.g. an iframe's) and return the value."""
+        params: dict[str, Any] = {"expression": expression, "returnByValue": True, "awaitPromise": True}
+        if context is not None:
+            params["contextId"] = context
+        res = self.send("Runtime.evaluate", params)
         if "exceptionDetails" in res:
             raise BrowserError(f"{expression}: {res['exceptionDetails'].get('text')} {res.get('result', {}).get('description', '')}")
         return res["result"].get("value")
 
-    def wait_for(self, expression: str, timeout: float = 20.0) -> Any:
+    def wait_for(self, expression: str, timeout: float = 20.0, context: int | None = None) -> Any:
         deadline = time.monotonic() + timeout
         while True:
-            value = self.js(expression)
+            value = self.js(expression, context)
             if value:
                 return value
             if time.monotonic() > deadline:
                 raise BrowserError(f"timed out waiting for {expression}")
+            self.b.pump(0.05)
+
+    def attach_frames(self) -> None:
+        """Attach to out-of-process iframes (Chromium isolates sandboxed ones), paused until `frame` runs them."""
+        self.send("Target.setAutoAttach", {"autoAttach": True, "waitForDebuggerOnStart": True, "flatten": True})
+
+    def frame(self, timeout: float = 20.0) -> "Page":
+        """The first iframe attached since `attach_frames`: its domains enabled, then let run."""
+        deadline = time.monotonic() + timeout
+        while True:
+            hits = [e for e in self.events("Target.attachedToTarget") if e["targetInfo"]["type"] == "iframe"]
+            if hits:
+                child = Page(self.b, hits[0]["targetInfo"]["targetId"], hits[0]["sessionId"])
+                child.send("Runtime.runIfWaitingForDebugger")
+                return child
+            if time.monotonic() > deadline:
+                raise BrowserError("no iframe was attached")
             self.b.pump(0.05)
 
     def hover(self, x: float, y: float) -> None:
@@ -219,6 +240,7 @@ class Page:
         return p
 
     def close(self) -> None:
+        """Close the tab (an iframe's Page goes with its tab)."""
         try:
             self.b.send("Target.closeTarget", {"targetId": self.target})
         except BrowserError:
