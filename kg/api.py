@@ -269,7 +269,10 @@ def incidence(g: Graph, kind: str | None = None, weight: str = "docs") -> pd.Dat
 
 
 def targets(g: Graph) -> pd.DataFrame:
-    """The named query `targets`, typed: values as floats (NaN when not numeric), years, ordinals and offsets as Int64, flags as boolean."""
+    """The named query `targets`, typed.
+
+    Values as floats (NaN when not numeric); years, ordinals and offsets as Int64; flags as boolean.
+    """
     import pandas as pd
 
     df = g.query("targets").df()
@@ -277,7 +280,8 @@ def targets(g: Graph) -> pd.DataFrame:
         df[col] = df[col].astype("float64")
     for col in ("ordinal", "baseline_year", "target_year", "start", "end"):
         # xsd:gYear arrives as text ("2025"): keep the year number
-        df[col] = pd.array([None if pd.isna(v) else int(str(v)[:4] if "year" in col else v) for v in df[col]], dtype="Int64")
+        values = [None if pd.isna(v) else int(str(v)[:4] if "year" in col else v) for v in df[col]]
+        df[col] = pd.array(values, dtype="Int64")
     for col in ("binding", "cumulative"):
         df[col] = df[col].astype("boolean")
     return df
@@ -310,13 +314,14 @@ class QuoteContext:
         return (
             f"<div style='font-family:sans-serif'><div><code>{html.escape(self.file)}</code> "
             f"[{self.start}:{self.end}]: the quote {ok} the source slice</div>"
-            f"<div style='white-space:pre-wrap;border-left:3px solid #999;padding-left:8px'>…{html.escape(self.before)}"
+            "<div style='white-space:pre-wrap;border-left:3px solid #999;padding-left:8px'>"
+            f"…{html.escape(self.before)}"
             f"<mark>{html.escape(self.source_slice)}</mark>{html.escape(self.after)}…</div></div>"
         )
 
 
 def quote_context(g: Graph, node: str, width: int = 60) -> QuoteContext:
-    """Look up a mention (or a node's first evidence by offset), read its source file, cut `width` characters each side."""
+    """A mention (or a node's first evidence by offset) in its source file, `width` characters each side."""
     rows = _api_result(g, "evidence", {"node": URIRef(g.resolve(node))}).records()
     if not rows:
         raise QueryParameterError(f"node: {node!r} has no qp:Mention with quote and offsets in the graph")

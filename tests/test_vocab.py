@@ -205,6 +205,7 @@ def test_area_vocabulary_records_its_source(voc):
 
 def test_gazetteer_reloads_identically():
     # speed is measured by `make bench`, not asserted here; a reload must give the same gazetteer
+    load_gazetteer.cache_clear()
     first = load_gazetteer()
     load_gazetteer.cache_clear()
     second = load_gazetteer()

@@ -40,12 +40,13 @@ def layout(g: nx.Graph, clustered: bool = False, seed: int = 7) -> None:
         pos = fruchterman_reingold(edges, pos.astype(np.float32), iterations=80 if n <= 500 else 50)
         pos -= pos.mean(axis=0)
         spread = float(np.abs(pos).max()) or 1.0
-        pos = declutter(pos / spread * (60.0 * math.sqrt(n) + 150.0), MIN_GAP)
+        radius = np.array([float(g.nodes[v].get("size", 10)) for v in nodes], dtype=np.float32)
+        pos = declutter(pos / spread * (60.0 * math.sqrt(n) + 150.0), MIN_GAP, radius)
     for v, (x, y) in zip(nodes, pos):
         g.nodes[v]["x"], g.nodes[v]["y"] = int(round(float(x))), int(round(float(y)))
 
 
-MIN_GAP = 80.0  # pixels between node centres, so labels of a dense core stay legible
+MIN_GAP = 50.0  # pixels between node rims, so labels of a dense core stay legible
 
 
 def _sq_distances(pos, out, tmp):
@@ -68,18 +69,22 @@ def _pull(w, pos):
     return np.stack([w.dot(pos[:, 0]), w.dot(pos[:, 1])], axis=1)
 
 
-def declutter(pos, gap: float, iterations: int = 40):
-    """Push apart every pair of nodes closer than `gap` (force layouts pile shared nodes between hubs)."""
+def declutter(pos, gap: float, radius=None, iterations: int = 40):
+    """Push apart every pair of nodes whose rims are closer than `gap` (force layouts pile shared nodes
+    between hubs, and big hubs swallow their neighbours' labels)."""
     import numpy as np
 
     pos = np.ascontiguousarray(pos, dtype=np.float32)
-    buf = np.empty((len(pos), len(pos)), dtype=np.float32)
+    n = len(pos)
+    r = np.zeros(n, dtype=np.float32) if radius is None else np.asarray(radius, dtype=np.float32)
+    need = np.add.outer(r, r) + np.float32(gap)  # wanted distance between centres
+    buf = np.empty((n, n), dtype=np.float32)
     tmp = np.empty_like(buf)
     for _ in range(iterations):
         _sq_distances(pos, buf, tmp)
         np.maximum(buf, 1e-2, out=buf)
         np.sqrt(buf, out=buf)
-        np.divide(np.float32(gap), buf, out=buf)  # push = max(gap / d - 1, 0) / 2: each node moves half the overlap
+        np.divide(need, buf, out=buf)  # push = max(need / d - 1, 0) / 2: each node moves half the overlap
         buf -= 1
         np.maximum(buf, 0, out=buf)
         np.fill_diagonal(buf, 0)

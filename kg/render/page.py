@@ -31,11 +31,9 @@ def to_pyvis(view: View):
     g = view.graph
     net = Network(height="100%", width="100%", cdn_resources="in_line", heading="", notebook=False)
     # pyvis's add_node/add_edge scan linearly on every call (quadratic); fill the lists directly.
-    top = max([d.get("weight", 1) for _, d in g.nodes(data=True)] or [1])
     for n in sorted(g):
         d = g.nodes[n]
         st = STYLES[d.get("cls", "Other")]
-        size = 10 + 26 * math.sqrt(d.get("weight", 1) / top) if top else 10
         item = {
             "id": n,
             "label": d.get("label", curie(n)),
@@ -46,7 +44,7 @@ def to_pyvis(view: View):
                       "hover": {"background": st.color, "border": "#000000"}},
             "borderWidth": 3 if d.get("pinned") else 1,
             "shape": st.shape,
-            "size": round(size, 1),
+            "size": d.get("size", 10),
             "x": d.get("x", 0),
             "y": d.get("y", 0),
         }

@@ -2,6 +2,7 @@
 limit and lay out the nodes. Tooltips are plain text: class, key properties, up to three evidence quotes."""
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from typing import Any, Iterable
@@ -17,6 +18,7 @@ from .styles import PROPS, REL_NAMES, TYPE_ORDER, LABEL_CHARS, MAX_QUOTES, QUOTE
 DEFAULT_MAX_NODES = 1500
 MAX_DEPTH = 5
 _CHUNK = 300  # nodes bound per details query
+MIN_SIZE, MAX_SIZE = 10.0, 36.0  # node radius in pixels, by weighted degree
 
 
 @dataclass(frozen=True)
@@ -299,8 +301,8 @@ def _pick_quotes(rows: list[dict[str, Any]], k: int = MAX_QUOTES) -> list[dict[s
 
 
 def _decorate(store: Store, g: nx.Graph, pinned: set[str]) -> None:
-    """Give every node label, cls, title (plain-text tooltip) and weight."""
-    nodes = [n for n in g if not g.nodes[n].get("aggregate")]
+    """Give every node label, cls, title (plain-text tooltip), weight and size (pixels, by weight)."""
+    nodes = list(g)
     info = _node_info(store, nodes)
     ev = _evidence(store, nodes)
     for n in nodes:
@@ -326,6 +328,9 @@ def _decorate(store: Store, g: nx.Graph, pinned: set[str]) -> None:
             for r in quotes:
                 lines.append(f"“{_short(r['quote'], QUOTE_CHARS)}” — {r['file']} [{r['start']}–{r['end']}]")
         d["title"] = "\n".join(lines)
+    top = max([g.nodes[n]["weight"] for n in nodes] or [1]) or 1
+    for n in nodes:
+        g.nodes[n]["size"] = round(MIN_SIZE + (MAX_SIZE - MIN_SIZE) * math.sqrt(g.nodes[n]["weight"] / top), 1)
     for a, b, d in g.edges(data=True):
         rels = ", ".join(REL_NAMES.get(r, r) for r in d["rels"])
         src, dst = (a, b) if d.get("source", a) == a else (b, a)
