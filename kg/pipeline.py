@@ -143,8 +143,9 @@ def _build_document(path: str | Path, options: BuildOptions) -> DocResult:
         encoding=doc.encoding,
         sha256=doc.sha256,
         warnings=tuple(warnings),
+        # "before" is the source slice [start, end): what the user sees in the file, like a quote
         repairs=tuple(
-            {"kind": r.kind, "start": r.start, "end": r.end, "before": r.before, "after": r.after, **({"note": r.note} if r.note else {})}
+            {"kind": r.kind, "start": r.start, "end": r.end, "before": doc.text[r.start : r.end], "after": r.after, **({"note": r.note} if r.note else {})}
             for r in nt.repairs
         ),
         counts=tuple(sorted((_curie(k), v) for k, v in counts.items())),

@@ -107,9 +107,9 @@ class Http:
             }.get(exc.code, "see the server's log")
             raise ServerError(f"{method} {shown}: HTTP {exc.code} {exc.reason}{': ' + detail if detail else ''} ({hint})") from None
         except urllib.error.URLError as exc:
-            raise ServerError(f"cannot reach {shown}: {exc.reason} (is the server running? check the URL)") from None
+            raise ServerError(f"cannot reach {shown.split('?')[0]}: {exc.reason} (is the server running? check the URL)") from None
         except (TimeoutError, OSError) as exc:
-            raise ServerError(f"cannot reach {shown}: {exc} (is the server running? check the URL)") from None
+            raise ServerError(f"cannot reach {shown.split('?')[0]}: {exc} (is the server running? check the URL)") from None
 
 
 def _is_loopback(url: str) -> bool:

@@ -209,5 +209,6 @@ def test_gazetteer_reloads_identically():
     first = load_gazetteer()
     load_gazetteer.cache_clear()
     second = load_gazetteer()
-    assert first == second
-    assert len(second.areas) == len(first.areas) > 3000
+    assert [c.iri for c in first.concepts] == [c.iri for c in second.concepts]
+    assert [(a.code, a.name) for a in first.areas] == [(a.code, a.name) for a in second.areas]
+    assert len(second.areas) > 3000
