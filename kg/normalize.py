@@ -10,7 +10,7 @@ character to the whole matched source span; a deletion maps to nothing. Marking 
 The steps, in order (README "Reading messy sources"):
 
 1. fold_width      full-width ASCII forms to half-width; NBSP and other odd spaces to a space;
-                   zero-width characters and stray BOMs dropped
+                   zero-width characters and stray BOMs dropped; CRLF, CR, form feed to \n
 2. strip_html      tags, comments, <script>/<style> bodies (also unclosed ones), entities;
                    repeated until nothing changes, so `&amp;lt;b&amp;gt;` cannot survive as a tag
 3. strip_pinyin    a reading in parentheses after a hanzi: 揚(yáng) -> 揚
@@ -187,8 +187,13 @@ def _narrow(ch: str) -> str:
     return " "
 
 
+_NEWLINE = re.compile("\r\n?|[\v\f\x85\u2028\u2029]")
+
+
 def fold_width(nt: NormText) -> NormText:
-    """Full-width ASCII forms to half-width; NBSP, ideographic and other odd spaces to a plain space."""
+    """Full-width ASCII forms to half-width; NBSP, ideographic and other odd spaces to a plain space;
+    CRLF, CR, form feeds (PDF page breaks) and Unicode line separators to one line break."""
+    nt = _substitute(nt, _NEWLINE, "\n")
     return _substitute(nt, _WIDE, lambda m: _narrow(m.group(0)))
 
 

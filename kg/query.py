@@ -433,7 +433,10 @@ def sparql_term(term: Any) -> str:
     if isinstance(term, Literal):
         if "\x00" in str(term):
             raise QueryParameterError("NUL byte not allowed in a parameter")
-        s = str(term).translate(_ESCAPES)
+        # A `u` after a backslash is written \U00000075 (8 digits, so no hex digit after it can
+        # extend it): engines that expand \uXXXX before parsing (rdflib) would otherwise read
+        # the value's "\u0022" as a quote.
+        s = re.sub(r"\\\\([uU])", lambda m: "\\\\" + ("\\U00000075" if m.group(1) == "u" else "\\U00000055"), str(term).translate(_ESCAPES))
         if term.language:
             if not re.fullmatch(r"[A-Za-z]{1,8}(-[A-Za-z0-9]{1,8})*", term.language):
                 raise QueryParameterError(f"bad language tag {term.language!r}")

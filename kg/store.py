@@ -225,7 +225,7 @@ class MemoryStore:
         return ("\n".join(lines) + ("\n" if lines else "")).encode("utf-8")
 
     def __len__(self) -> int:
-        return len(self.ds)
+        return sum(len(g) for g in self.ds.graphs())  # quads, as Oxigraph counts them
 
 
 def open_store(kind: str = "oxigraph", db: str | Path | None = None, graph_file: str | Path | None = None, read_only: bool = True) -> Store:
@@ -372,7 +372,7 @@ class BuildCache:
                 continue
         return out
 
-    def update(self, store: OxigraphStore, results: list, graph_nq: Path | None) -> None:
+    def update(self, store: OxigraphStore, results: list) -> None:
         """Bring the store in line with this build's results, then record them."""
         from . import atomic
         from .namespaces import graph_iri
@@ -403,10 +403,17 @@ class BuildCache:
                 store.drop_graph(g)
             store.load_nquads(static_nquads())
         store.flush()
-        manifest = {"fingerprint": self.fingerprint, "static": static, "docs": now}
-        if graph_nq is not None and graph_nq.is_file():
-            st = graph_nq.stat()
-            manifest["graph_nq"] = {"path": str(graph_nq.resolve()), "size": st.st_size, "mtime_ns": st.st_mtime_ns}
+        self.new_manifest = {"fingerprint": self.fingerprint, "static": static, "docs": now}
+        atomic.write_text(self.dir / "manifest.json", json.dumps(self.new_manifest, ensure_ascii=False, indent=1, sort_keys=True) + "\n")
+
+    def mark_synced(self, graph_nq: Path) -> None:
+        """Record that graph.nq (now in place) holds what the store holds: readers then open the store."""
+        from . import atomic
+
+        if not getattr(self, "new_manifest", None) or not graph_nq.is_file():
+            return
+        st = graph_nq.stat()
+        manifest = dict(self.new_manifest, graph_nq={"path": str(graph_nq.resolve()), "size": st.st_size, "mtime_ns": st.st_mtime_ns, "inode": st.st_ino})
         atomic.write_text(self.dir / "manifest.json", json.dumps(manifest, ensure_ascii=False, indent=1, sort_keys=True) + "\n")
 
 
@@ -430,7 +437,7 @@ def load_build(kind: str, db: str | Path | None, out_dir: Path, results: Iterabl
     path = Path(db) if db else Path(out_dir) / "db"
     cache = cache or BuildCache(path)
     store = OxigraphStore(path)
-    cache.update(store, list(results), Path(out_dir) / "graph.nq")
+    cache.update(store, list(results))
 
 
 def db_in_sync(db: Path, graph_nq: Path) -> bool:
@@ -440,7 +447,8 @@ def db_in_sync(db: Path, graph_nq: Path) -> bool:
         st = graph_nq.stat()
     except (OSError, ValueError, KeyError, TypeError):
         return False
-    return rec.get("path") == str(graph_nq.resolve()) and rec.get("size") == st.st_size and rec.get("mtime_ns") == st.st_mtime_ns
+    return (rec.get("path") == str(graph_nq.resolve()) and rec.get("size") == st.st_size
+            and rec.get("mtime_ns") == st.st_mtime_ns and rec.get("inode") == st.st_ino)
 
 
 def default_store(out_dir: str | Path = "build") -> Store:

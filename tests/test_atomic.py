@@ -44,13 +44,13 @@ def test_sigkill_during_build_keeps_previous_output(previous, tmp_path):
     out, before = previous
     many = tmp_path / "many"
     many.mkdir()
-    for i in range(12):
+    for i in range(40):
         shutil.copy(RAW / BIG, many / f"copy{i:02d}.txt")
     proc = subprocess.Popen(
         [sys.executable, "-m", "kg", "build", str(many), "--out", str(out), "--store", "none", "-q"],
         env=_env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )
-    time.sleep(2.0)  # interpreter start plus a few documents: well inside the 12-document build
+    time.sleep(2.0)  # interpreter start plus a few documents: well inside the 40-document build
     proc.send_signal(signal.SIGKILL)
     assert proc.wait(timeout=30) == -signal.SIGKILL
     assert snapshot(out) == before

@@ -101,6 +101,14 @@ def test_markup_warnings():
 # --- width, pinyin ------------------------------------------------------------------------------------------
 def test_fold_width():
     assert N.fold_width(N.identity("（一）质量\u00a0发展\u3000ＡＢ１２\u200b。")).text == "(一)质量 发展 AB12。"
+    nt = N.fold_width(N.identity("一、总体要求\r\n二、发展目标\r三\f四"))
+    assert nt.text == "一、总体要求\n二、发展目标\n三\n四"
+    assert nt.source_span(6, 7) == (6, 8)  # the line break stands for both CR and LF
+
+
+def test_crlf_copy_has_the_same_normalized_text():
+    text = text_of("003_b8d4b0b9a0480c56.txt")
+    assert normalize_text(text.replace("\n", "\r\n")).text == normalize_text(text).text
 
 
 @pytest.mark.parametrize(
@@ -293,7 +301,7 @@ def test_spam_without_recoverable_place_is_excluded_not_replaced():
 FRAGMENTS = [
     *"质量发展湖州市品质質量強發展揚產品规划标准化",
     "(yáng)", "(de)", "(app)", "(", ")", "（", "）",
-    " ", "  ", "\n", "\u00a0", "\u3000", "\u200b", "\ufeff",
+    " ", "  ", "\n", "\r", "\r\n", "\u00a0", "\u3000", "\u200b", "\ufeff",
     "<p>", "</p>", "<br/>", "<script>", "</script>", "<img src=x onerror=alert(1)>", "<div", "<", ">", "<!--", "-->",
     "&lt;", "&gt;", "&amp;", "&nbsp;", "&#12290;", "&#0;", "&", ";",
     "ＡＢ", "１２", "：", ":", "|", "?", "\ufffd", "吧嗉馍", "钡陌",

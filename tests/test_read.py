@@ -150,3 +150,21 @@ def test_every_mention_quote_is_the_source_slice(built, sources):
     report = json.loads((built / "report.json").read_text(encoding="utf-8"))
     assert report["refused_mentions"] == 0
     assert [d["refused_mentions"] for d in report["documents"]] == [0] * len(SEEDS)
+
+
+def test_report_lists_reading_repairs(built, sources):
+    report = {d["file"]: d for d in json.loads((built / "report.json").read_text(encoding="utf-8"))["documents"]}
+    kinds = {name: sorted({r["kind"] for r in d["repairs"]}) for name, d in report.items()}
+    assert kinds == {
+        "000_3dc1af908529f85b.txt": ["mojibake"],
+        "001_bcf92bb41f96abcb.txt": [],
+        "002_4b58b0da6dcbff1b.txt": ["furniture", "spam-token"],
+        "003_b8d4b0b9a0480c56.txt": [],
+        "004_43b08ec545039170.txt": ["furniture"],
+    }
+    for name, d in report.items():
+        for r in d["repairs"]:
+            assert sources[name][r["start"] : r["end"]] == r["before"]
+    (moji,) = report["000_3dc1af908529f85b.txt"]["repairs"]
+    assert (moji["before"], moji["after"]) == ("?!吧嗉馍稀钡陌踩?", "\ufffd“舌尖上”的安\ufffd")
+    assert report["000_3dc1af908529f85b.txt"]["warnings"] == ["1 mojibake span(s) excluded from extraction (see repairs in report.json)"]

@@ -1,0 +1,140 @@
+"""Stores by name, named graphs kept, loading errors, and the incremental Oxigraph build."""
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from kg.errors import GraphNotFoundError, UsageError
+from kg.namespaces import graph_iri
+from kg.pipeline import build
+from kg.store import MemoryStore, OxigraphStore, db_in_sync, default_store, open_store
+
+from .conftest import RAW
+
+MINI = Path(__file__).resolve().parent / "fixtures" / "queries" / "mini.trig"
+SMALL = ["003_b8d4b0b9a0480c56.txt", "004_43b08ec545039170.txt"]  # the two smallest documents: fast builds
+DOC_GRAPHS = [f"https://w3id.org/qpkg/id/graph/{g}" for g in ("hz", "sx", "tz", "vocab", "wx")]
+
+
+@pytest.mark.parametrize("kind", ["oxigraph", "memory"])
+def test_named_graphs_are_kept(kind):
+    s = open_store(kind, graph_file=MINI)
+    assert s.name == kind
+    assert s.graphs() == DOC_GRAPHS
+    assert len(s) == 312
+    assert s.triples("https://w3id.org/qpkg/id/graph/tz").decode().count("\n") == 14
+
+
+def test_stores_by_name_and_errors(tmp_path):
+    with pytest.raises(UsageError) as e:
+        open_store("fuseki")
+    assert str(e.value) == "unknown store 'fuseki': choose one of memory, oxigraph, sparql"
+    with pytest.raises(GraphNotFoundError) as e:
+        open_store("oxigraph", db=tmp_path / "nope")
+    assert str(e.value) == f"{tmp_path / 'nope'}: no Oxigraph store there (run `kg build --store oxigraph --db {tmp_path / 'nope'}` first)"
+    with pytest.raises(GraphNotFoundError) as e:
+        open_store("oxigraph", graph_file=tmp_path / "g.trig")
+    assert str(e.value) == f"{tmp_path / 'g.trig'}: no graph file there (run `make run` or `kg build` first, or pass --graph FILE)"
+    (tmp_path / "g.xml").write_text("<x/>")
+    with pytest.raises(UsageError) as e:
+        open_store("memory", graph_file=tmp_path / "g.xml")
+    assert str(e.value) == f"{tmp_path / 'g.xml'}: unknown graph format (use .trig, .ttl, .nq, .nt or .jsonld)"
+    with pytest.raises(UsageError) as e:
+        open_store("sparql")
+    assert str(e.value) == "the sparql store needs its query endpoint URL (--db http://host:port/query)"
+
+
+def test_replace_and_drop_graph():
+    s = OxigraphStore()
+    g = "https://w3id.org/qpkg/id/graph/x"
+    s.replace_graph(g, f'<http://a> <http://b> "1" <{g}> .\n<http://a> <http://b> "2" <{g}> .\n')
+    s.replace_graph(g, f'<http://a> <http://b> "3" <{g}> .\n')
+    assert len(s) == 1 and s.graphs() == [g]
+    s.drop_graph(g)
+    assert len(s) == 0 and s.graphs() == []
+    m = MemoryStore()
+    m.replace_graph(g, f'<http://a> <http://b> "1" <{g}> .\n')
+    assert m.graphs() == [g]
+
+
+@pytest.fixture()
+def corpus(tmp_path) -> Path:
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    for name in SMALL:
+        shutil.copy(RAW / name, raw / name)
+    return raw
+
+
+def _graph_sizes(db: Path) -> dict[str, int]:
+    s = OxigraphStore(db, read_only=True)
+    sol = s.select("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
+    return {str(g).rsplit("/", 1)[-1]: int(n) for g, n in sol.rows}
+
+
+def test_incremental_build(corpus, tmp_path):
+    out, db = tmp_path / "out", tmp_path / "db"
+    first = build([corpus], out, store="oxigraph", db=db)
+    assert [d.skipped for d in first.documents] == [False, False]
+    nq = (out / "graph.nq").read_bytes()
+    sizes = _graph_sizes(db)
+    assert sorted(sizes) == ["003_b8d4b0b9a0480c56", "004_43b08ec545039170", "ontology", "vocab"]
+
+    # unchanged: nothing is rebuilt, the outputs are the same bytes, the report says skipped
+    second = build([corpus], out, store="oxigraph", db=db)
+    assert [d.skipped for d in second.documents] == [True, True]
+    assert [d.counts for d in second.documents] == [d.counts for d in first.documents]
+    assert (out / "graph.nq").read_bytes() == nq
+    report = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    assert [d["skipped"] for d in report["documents"]] == [True, True]
+    assert _graph_sizes(db) == sizes
+    assert db_in_sync(db, out / "graph.nq")
+
+    # changed: only that document is rebuilt and its graph replaced
+    changed = corpus / SMALL[1]
+    changed.write_text(changed.read_text(encoding="utf-8") + "\n鲁班奖\n", encoding="utf-8")
+    third = build([corpus], out, store="oxigraph", db=db)
+    assert [d.skipped for d in third.documents] == [True, False]
+    after = _graph_sizes(db)
+    assert after["003_b8d4b0b9a0480c56"] == sizes["003_b8d4b0b9a0480c56"]
+    new_nq = next(r for r in third.documents if r.file == SMALL[1])
+    assert after["004_43b08ec545039170"] > sizes["004_43b08ec545039170"], new_nq
+
+    # deleted: its graph is dropped and its cached N-Quads removed
+    (corpus / SMALL[0]).unlink()
+    fourth = build([corpus], out, store="oxigraph", db=db)
+    assert [(d.file, d.skipped) for d in fourth.documents] == [(SMALL[1], True)]
+    assert sorted(_graph_sizes(db)) == ["004_43b08ec545039170", "ontology", "vocab"]
+    assert not (db / "qpkg" / "docs" / "003_b8d4b0b9a0480c56.nq").exists()
+    assert str(graph_iri("003_b8d4b0b9a0480c56")) not in (out / "graph.nq").read_text(encoding="utf-8")
+
+
+def test_store_without_manifest_is_cleared(corpus, tmp_path):
+    db = tmp_path / "db"
+    s = OxigraphStore(db)
+    s.load_nquads('<http://a> <http://b> <http://c> <http://stale/graph> .\n')
+    del s
+    build([corpus], tmp_path / "out", store="oxigraph", db=db)
+    assert "stale" not in _graph_sizes(db)
+
+
+def test_default_store_prefers_db_in_sync(corpus, tmp_path):
+    out = tmp_path / "out"
+    build([corpus], out, store="oxigraph")
+    s = default_store(out)
+    assert isinstance(s, OxigraphStore) and s.path == str(out / "db")
+    # graph.nq rewritten by a build without the store: the db no longer matches it
+    build([corpus], out, store=None)
+    s = default_store(out)
+    assert isinstance(s, OxigraphStore) and s.path is None
+    with pytest.raises(GraphNotFoundError) as e:
+        default_store(tmp_path / "none")
+    assert str(e.value) == f"{tmp_path / 'none'}: no build there (run `make run` or `kg build` first, or pass --graph FILE)"
+
+
+def test_export_nquads_equals_build_file(built):
+    s = open_store("oxigraph", graph_file=built / "graph.nq")
+    assert s.nquads() == (built / "graph.nq").read_bytes()
