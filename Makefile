@@ -55,8 +55,15 @@ JUPYTER_ARGS ?=
 notebooks: $(STAMP_TEST) ## install the notebook extra and start JupyterLab
 	$(BIN)/jupyter lab notebooks/ $(JUPYTER_ARGS)
 
-bench: $(STAMP_TEST) ## run the benchmarks, write build/bench/results.json
-	$(BIN)/kg bench run --out build/bench
+STAMP_BENCH := $(VENV)/.installed-bench
+$(STAMP_BENCH): $(STAMP_TEST) $(DEPS)
+	$(BIN)/pip install -q -e '.[test,bench]'
+	touch $@
+
+# BENCH_ARGS=--quick for a run of a few minutes; BENCH_ARGS="--suite queries" for one suite
+BENCH_ARGS ?=
+bench: $(STAMP_BENCH) ## run the benchmarks (about 15 min on 2 cores), print a table, write build/bench/results.json
+	$(BIN)/kg bench run --out build/bench $(BENCH_ARGS)
 
 clean: ## remove build outputs (keeps .venv)
 	rm -rf build

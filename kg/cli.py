@@ -212,8 +212,9 @@ def render(view, node, out, min_cities, depth, max_nodes, build_dir, graph_file,
 @cli.command()
 @click.argument("graph", required=False, type=click.Path())
 @click.option("--shapes", type=click.Path(), help="SHACL shapes file (default: the packaged ontology/shapes.ttl).")
-def validate(graph, shapes):
-    """Validate GRAPH (default build/graph.trig) against the SHACL shapes.
+@graph_options
+def validate(graph, shapes, build_dir, graph_file, store, db):
+    """Validate GRAPH (default BUILD_DIR/graph.trig, or the store given with --store/--db) against the SHACL shapes.
 
     Exit 0 when it conforms, 1 on violations (with a report), 2 when it cannot be loaded.
     """
@@ -221,7 +222,12 @@ def validate(graph, shapes):
     from .validate import validate as run_validate
 
     try:
-        conforms, _report_graph, text = run_validate(graph or "build/graph.trig", shapes)
+        source = graph or graph_file
+        if source is None and (db or store != "oxigraph"):
+            from .store import rdflib_dataset
+
+            source = rdflib_dataset(open_graph(build_dir, None, store, db))
+        conforms, _report_graph, text = run_validate(source or str(Path(build_dir) / "graph.trig"), shapes)
     except KgError as exc:
         fail(exc, 2)
     if conforms:

@@ -35,7 +35,9 @@ SPAN_STRONG_MIN = 3
 _SYMBOL_ROWS = re.compile("[\u0370-\u03ff\u0400-\u04ff\u3040-\u30ff\u3100-\u312f\u31a0-\u31bf]")
 # UTF-8 read as cp1252/Latin-1: a lead byte shown as Â..ô, then continuation bytes shown as
 # C1 controls, Latin-1 punctuation or the cp1252 specials (€ ‚ ƒ „ … ‰ Š ‹ Œ Ž ' ' " " • – — ˜ ™ š › œ ž Ÿ).
-_LATIN1_MOJI = re.compile("(?:[\u00c2-\u00f4][\u0080-\u00bf\u2013-\u203a\u0152-\u0192\u02c6\u02dc\u20ac\u2122\ufffd]+)+")
+_LATIN1_MOJI = re.compile(
+    "(?:[\u00c2-\u00f4][\u0080-\u00bf\u2013-\u203a\u0152-\u0192\u02c6\u02dc\u20ac\u2122\ufffd]+)+"
+)
 
 
 @dataclass(frozen=True)
@@ -128,7 +130,8 @@ def _window_spans(text: str, scores: list[float], lo: int) -> list[tuple[int, in
     width = min(WINDOW, n)
     for i in range(0, n - width + 1):
         j = i + width
-        if total[j] - total[i] >= WINDOW / 2 and strong[j] - strong[i] >= STRONG_MIN and "\n" not in text[lo + i : lo + j]:
+        dense = total[j] - total[i] >= WINDOW / 2 and strong[j] - strong[i] >= STRONG_MIN
+        if dense and "\n" not in text[lo + i : lo + j]:
             for k in range(i, j):
                 suspect[k] = True
     spans = []
@@ -244,7 +247,8 @@ def _candidates(span: str):
         for choice in itertools.product(*units):
             seq = [b for part in choice for b in part]
             for skip in (False, True):
-                yield _decode_pairs(seq, codec, skip), f"re-encoded as {name}, decoded again one byte later" if skip else f"re-encoded as {name}, decoded again in step"
+                how = f"re-encoded as {name}, decoded again " + ("one byte later" if skip else "in step")
+                yield _decode_pairs(seq, codec, skip), how
     for wrong, name in (("gb18030", "GBK"), ("big5", "Big5"), ("cp1252", "cp1252")):
         try:
             raw = span.replace("\ufffd", "?").encode(wrong)

@@ -82,7 +82,11 @@ def doc_id(file_name: str) -> str:
     stem = file_name.rsplit("/", 1)[-1]
     if "." in stem:
         stem = stem.rsplit(".", 1)[0]
-    return slug(stem)
+    s = slug(stem)
+    if s != stem:
+        # the slug dropped or replaced characters (湖州规划.txt, 绍兴规划.txt -> "x"): keep ids distinct
+        s = f"{s}-{short_hash(stem, length=8)}" if s != "x" else f"doc-{short_hash(stem, length=8)}"
+    return s
 
 
 def doc_iri(did: str):

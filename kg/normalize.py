@@ -42,7 +42,9 @@ def identity(text: str) -> NormText:
     return NormText(text=text, offsets=tuple(range(n)), ends=tuple(range(1, n + 1)))
 
 
-def _substitute(nt: NormText, pattern: re.Pattern[str], repl: Repl | str, kind: str = "", record: bool = False) -> NormText:
+def _substitute(
+    nt: NormText, pattern: re.Pattern[str], repl: Repl | str, kind: str = "", record: bool = False
+) -> NormText:
     text, offs, ends = nt.text, nt.offsets, nt.ends
     out: list[str] = []
     o_offs: list[int] = []
@@ -92,10 +94,14 @@ def _substitute(nt: NormText, pattern: re.Pattern[str], repl: Repl | str, kind: 
         moved.extend(range(size, size + len(text) - pos))
         moved.append(size + len(text) - pos)
         excluded = tuple((moved[a], moved[b]) for a, b in nt.excluded if moved[b] > moved[a])
-    return NormText(text="".join(out), offsets=tuple(o_offs), ends=tuple(o_ends), repairs=tuple(repairs), excluded=excluded)
+    return NormText(
+        text="".join(out), offsets=tuple(o_offs), ends=tuple(o_ends), repairs=tuple(repairs), excluded=excluded
+    )
 
 
-def mark(nt: NormText, spans: list[tuple[int, int]], kind: str, note: str = "", after: list[str] | None = None) -> NormText:
+def mark(
+    nt: NormText, spans: list[tuple[int, int]], kind: str, note: str = "", after: list[str] | None = None
+) -> NormText:
     """Exclude normalized spans from extraction and record each (source offsets) as a Repair."""
     if not spans:
         return nt
@@ -106,8 +112,11 @@ def mark(nt: NormText, spans: list[tuple[int, int]], kind: str, note: str = "", 
             continue
         excluded.add((s, e))
         src_s, src_e = nt.source_span(s, e)
-        repairs.append(Repair(kind=kind, start=src_s, end=src_e, before=nt.text[s:e], after=after[i] if after else "", note=note))
-    return NormText(text=nt.text, offsets=nt.offsets, ends=nt.ends, repairs=tuple(repairs), excluded=tuple(sorted(excluded)))
+        fixed = after[i] if after else ""
+        repairs.append(Repair(kind=kind, start=src_s, end=src_e, before=nt.text[s:e], after=fixed, note=note))
+    return NormText(
+        text=nt.text, offsets=nt.offsets, ends=nt.ends, repairs=tuple(repairs), excluded=tuple(sorted(excluded))
+    )
 
 
 def _until_stable(step: Step, nt: NormText, limit: int = 5) -> NormText:
@@ -128,7 +137,9 @@ _TAG = re.compile(
     r"|(?:<[A-Za-z][A-Za-z0-9:-]*(?:\s[^<>]*)?)+\Z",  # a tag cut off by truncation (with any unclosed ones before it)
     re.S | re.I,
 )
-_BLOCK = re.compile(r"</?(p|div|br|tr|li|h\d|table|section|article|ul|ol|dl|dt|dd|blockquote|pre|hr|title|header|footer)\b", re.I)
+_BLOCK = re.compile(
+    r"</?(p|div|br|tr|li|h\d|table|section|article|ul|ol|dl|dt|dd|blockquote|pre|hr|title|header|footer)\b", re.I
+)
 _ENTITY = re.compile(r"&(?:#\d{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
 
 
@@ -199,10 +210,12 @@ def fold_width(nt: NormText) -> NormText:
 
 # --- pinyin readings ------------------------------------------------------------------------------
 _TONED = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜńňǹḿ"
-_PLAIN = str.maketrans({c: b for b, cs in {"a": "āáǎà", "e": "ēéěè", "i": "īíǐì", "o": "ōóǒò", "u": "ūúǔù", "ü": "ǖǘǚǜ", "n": "ńňǹ", "m": "ḿ"}.items() for c in cs})
+_TONES = {"a": "āáǎà", "e": "ēéěè", "i": "īíǐì", "o": "ōóǒò", "u": "ūúǔù", "ü": "ǖǘǚǜ", "n": "ńňǹ", "m": "ḿ"}
+_PLAIN = str.maketrans({c: b for b, cs in _TONES.items() for c in cs})
 _SYLLABLE = re.compile(
     r"(?:(?:zh|ch|sh|[bpmfdtnlgkhjqxrzcsyw])?"
-    r"(?:iang|iong|uang|ueng|ang|eng|ing|ong|ian|iao|uai|uan|üan|van|ai|ei|ao|ou|an|en|er|ia|ie|iu|in|ua|uo|ui|un|üe|ve|ue|ün|vn|a|o|e|i|u|ü|v)"
+    r"(?:iang|iong|uang|ueng|ang|eng|ing|ong|ian|iao|uai|uan|üan|van|ai|ei|ao|ou|an|en|er"
+    r"|ia|ie|iu|in|ua|uo|ui|un|üe|ve|ue|ün|vn|a|o|e|i|u|ü|v)"
     r"|ng|hm|hng|m|n)[1-5]?"
 )
 _PINYIN = re.compile(rf"(?<=[{_HAN}])(?: ?\([a-zü{_TONED}]{{1,6}}[1-5]?\))+")
@@ -292,7 +305,9 @@ def _contexts(name: str) -> re.Pattern[str] | None:
             continue
         word = "质量" if "质量" in t else "品质"
         pre, post = t.split(word, 1)
-        alts.append((f"(?<={_both_scripts(pre)})" if pre else "") + "品質" + (f"(?={_both_scripts(post)})" if post else ""))
+        before = f"(?<={_both_scripts(pre)})" if pre else ""
+        after = f"(?={_both_scripts(post)})" if post else ""
+        alts.append(before + "品質" + after)
     return re.compile("|".join(sorted(set(alts)))) if alts else None
 
 
@@ -315,9 +330,10 @@ def fix_pinzhi(nt: NormText) -> NormText:
         return nt
     # a 质量 term wins over a 品质 expression: 高品質發展 is 高质量发展, not 高品质 + 发展
     kept = ({m.start() for m in keep.finditer(text)} if keep else set()) - {m.start() for m in evidence.finditer(text)}
-    return _substitute(
-        nt, re.compile("品質"), lambda m: m.group(0) if m.start() in kept else "質量", kind="t2s-pinzhi", record=True
-    )
+    def repl(m: re.Match[str]) -> str:
+        return m.group(0) if m.start() in kept else "質量"
+
+    return _substitute(nt, re.compile("品質"), repl, kind="t2s-pinzhi", record=True)
 
 
 # --- PDF line-break spaces ---------------------------------------------------------------------------
@@ -329,7 +345,8 @@ HEADER_LINES = 10
 def _kept_lines(text: str) -> list[tuple[int, int]]:
     """Lines whose spaces are deliberate: in the first HEADER_LINES non-empty lines, short,
     without sentence punctuation or table pipes, and every space-separated part 2+ characters
-    (bylines 程芸 尹力, headlines 让城市更美好 让生活更幸福). PDF letter-spacing (目 录) has 1-char parts."""
+    (bylines 程芸 尹力, headlines 让城市更美好 让生活更幸福).
+    PDF letter-spacing (目 录) has 1-char parts."""
     out = []
     seen = 0
     pos = 0
@@ -506,7 +523,8 @@ def replace_token(nt: NormText, token: str, replacement: str, note: str = "") ->
     if note and out is not nt:
         k = len(nt.repairs)
         reps = out.repairs[:k] + tuple(
-            Repair(kind=r.kind, start=r.start, end=r.end, before=r.before, after=r.after, note=note) for r in out.repairs[k:]
+            Repair(kind=r.kind, start=r.start, end=r.end, before=r.before, after=r.after, note=note)
+            for r in out.repairs[k:]
         )
         out = NormText(text=out.text, offsets=out.offsets, ends=out.ends, repairs=reps, excluded=out.excluded)
     return out

@@ -70,7 +70,9 @@ def check_options(options: BuildOptions) -> None:
         try:
             codecs.lookup(options.encoding)
         except LookupError:
-            raise UsageError(f"--encoding {options.encoding}: unknown encoding (use a codec name such as gb18030, big5 or utf-16)") from None
+            raise UsageError(
+                f"--encoding {options.encoding}: unknown encoding (use a codec name such as gb18030, big5 or utf-16)"
+            ) from None
     if options.max_bytes <= 0:
         raise UsageError(f"--max-bytes {options.max_bytes}: must be a positive number of bytes")
 
@@ -91,7 +93,8 @@ def build_document(path: str | Path, options: BuildOptions = BuildOptions()) -> 
 
         p = Path(path)
         msg = f"{display_path(p)}: could not be built ({type(exc).__name__}: {exc}) (please report this file as a bug)"
-        return DocResult(report=DocReport(file=p.name, doc_id=doc_id(p.name), ok=False, error=msg.replace("\n", " "), path=str(p.resolve())))
+        report = DocReport(file=p.name, doc_id=doc_id(p.name), ok=False, error=msg.replace("\n", " "), path=str(p.resolve()))
+        return DocResult(report=report)
 
 
 def _build_document(path: str | Path, options: BuildOptions) -> DocResult:
@@ -145,7 +148,10 @@ def _build_document(path: str | Path, options: BuildOptions) -> DocResult:
         warnings=tuple(warnings),
         # "before" is the source slice [start, end): what the user sees in the file, like a quote
         repairs=tuple(
-            {"kind": r.kind, "start": r.start, "end": r.end, "before": doc.text[r.start : r.end], "after": r.after, **({"note": r.note} if r.note else {})}
+            {
+                "kind": r.kind, "start": r.start, "end": r.end, "before": doc.text[r.start : r.end], "after": r.after,
+                **({"note": r.note} if r.note else {}),
+            }
             for r in nt.repairs
         ),
         counts=tuple(sorted((_curie(k), v) for k, v in counts.items())),

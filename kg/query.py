@@ -29,7 +29,7 @@ from typing import Any, Iterator
 from rdflib import Literal, URIRef
 from rdflib.namespace import XSD
 
-from .errors import QueryNotFoundError, QueryParameterError
+from .errors import QueryNotFoundError, QueryParameterError, UsageError
 from .namespaces import PREFIXES
 from .resources import query_dir
 from .store import Solutions, Store
@@ -249,7 +249,7 @@ class Result:
         try:
             import pandas as pd
         except ImportError:
-            raise QueryParameterError("Result.df() needs pandas: pip install -e '.[pandas]'") from None
+            raise UsageError("Result.df() needs pandas: pip install -e '.[pandas]'") from None
         data = {v: [plain(r[i], curie=True) for r in self.rows] for i, v in enumerate(self.vars)}
         cols = list(self.vars)
         if labels and self._store is not None:

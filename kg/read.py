@@ -117,19 +117,27 @@ def decode(data: bytes, path: str, encoding: str | None = None) -> Decoded:
         try:
             codecs.lookup(encoding)
         except LookupError:
-            raise DecodeError(path, f"unknown encoding {encoding!r}", "use a Python codec name such as gb18030, big5 or utf-16") from None
+            raise DecodeError(
+                path, f"unknown encoding {encoding!r}", "use a Python codec name such as gb18030, big5 or utf-16"
+            ) from None
         try:
             return Decoded(data.decode(encoding), encoding)
         except UnicodeDecodeError as exc:
             raise DecodeError(
-                path, f"cannot decode as {encoding} at byte {exc.start}", "try another --encoding, e.g. gb18030, big5 or utf-16, or omit it to detect"
+                path,
+                f"cannot decode as {encoding} at byte {exc.start}",
+                "try another --encoding, e.g. gb18030, big5 or utf-16, or omit it to detect",
             ) from None
     for bom, name in _BOMS:
         if data.startswith(bom):
             try:
                 return Decoded(data.decode(name), name)
             except UnicodeDecodeError as exc:
-                raise DecodeError(path, f"has a {name} byte-order mark but does not decode as {name} at byte {exc.start}", "re-save it as UTF-8 or pass --encoding") from None
+                raise DecodeError(
+                    path,
+                    f"has a {name} byte-order mark but does not decode as {name} at byte {exc.start}",
+                    "re-save it as UTF-8 or pass --encoding",
+                ) from None
     for magic, problem, fix in _MAGIC:
         if data.startswith(magic):
             raise BinaryFileError(path, problem, fix)
@@ -181,10 +189,13 @@ def read_document(path: str | Path, encoding: str | None = None, max_bytes: int 
     try:
         size = p.stat().st_size
         if size > max_bytes:
-            raise FileTooLargeError(shown, f"is {size} bytes, over the {max_bytes}-byte limit", "raise it with --max-bytes or split the file")
+            raise FileTooLargeError(
+                shown, f"is {size} bytes, over the {max_bytes}-byte limit", "raise it with --max-bytes or split the file"
+            )
         data = p.read_bytes()
     except OSError as exc:
-        raise InputError(shown, f"cannot be read ({exc.strerror or exc})", "check that it exists and is readable") from None
+        problem = f"cannot be read ({exc.strerror or exc})"
+        raise InputError(shown, problem, "check that it exists and is readable") from None
     if not data.strip():
         raise EmptyFileError(shown, "is empty", "remove it from the input or add its text")
     d = decode(data, shown, encoding)
@@ -192,7 +203,9 @@ def read_document(path: str | Path, encoding: str | None = None, max_bytes: int 
         raise EmptyFileError(shown, "has no text after decoding", "check the file's content")
     warnings = list(d.warnings)
     if _HOSTILE_NAME.search(p.name):
-        warnings.append("file name contains markup or control characters; it is kept as plain text and never interpreted")
+        warnings.append(
+            "file name contains markup or control characters; it is kept as plain text and never interpreted"
+        )
     return SourceDoc(
         path=str(p),
         name=p.name,

@@ -35,7 +35,9 @@ _TOKEN_CHARS = re.compile(r"[A-Za-z0-9_|.\-\u4e00-\u9fff]")
 # The issuer's unified social credit code opens a portal's index number: 2 characters, the
 # six-digit area code, 9 more and a check character (GB 32100).
 _INDEX_CODE = re.compile(r"索引号\s*[::]?\s*[0-9A-HJ-NPQRTUWXY]{2}(\d{6})[0-9A-HJ-NPQRTUWXY]{10}")
-_DOC_NUMBER = re.compile(r"([\u4e00-\u9fff]{1,6}?)(?:政办?|府|委办?|办)?[发办函字]\s*[〔\[(]\s*(\d{4})\s*[〕\])]\s*\d+\s*号")
+_DOC_NUMBER = re.compile(
+    r"([\u4e00-\u9fff]{1,6}?)(?:政办?|府|委办?|办)?[发办函字]\s*[〔\[(]\s*(\d{4})\s*[〕\])]\s*\d+\s*号"
+)
 
 
 def spam_signals(token: str) -> int:
@@ -171,7 +173,8 @@ def repair_tokens(nt: NormText, areas) -> tuple[NormText, list[str]]:
         place = recover_place(nt.text, tok, areas)
         if place:
             nt = replace_token(nt, tok, place.name, note=place.note())
-            warnings.append(f"injected token {tok!r} found {n}x; replaced by {place.name} ({place.note()[len('recovered ' + place.name) + 1:]})")
+            evidence = place.note()[len("recovered " + place.name) + 1 :]
+            warnings.append(f"injected token {tok!r} found {n}x; replaced by {place.name} ({evidence})")
         elif candidates[tok] >= 2:
             spans = [(m.start(), m.end()) for m in re.finditer(re.escape(tok), nt.text)]
             nt = mark(nt, spans, "spam-token", note="no place name recoverable; excluded from extraction")

@@ -228,6 +228,19 @@ class MemoryStore:
         return sum(len(g) for g in self.ds.graphs())  # quads, as Oxigraph counts them
 
 
+def rdflib_dataset(store: Store):
+    """The store's quads as an rdflib Dataset (for rdflib-based tools such as pySHACL)."""
+    if isinstance(store, MemoryStore):
+        return store.ds
+    if not isinstance(store, OxigraphStore):
+        raise UsageError(f"cannot read every quad of a {store.name} store: use a graph file or an Oxigraph folder")
+    from rdflib import Dataset
+
+    ds = Dataset()
+    ds.parse(data=store.nquads().decode("utf-8"), format="nquads")
+    return ds
+
+
 def open_store(kind: str = "oxigraph", db: str | Path | None = None, graph_file: str | Path | None = None, read_only: bool = True) -> Store:
     """Open a store by name. With graph_file, load that TriG/Turtle/N-Quads file into it.
 
@@ -316,7 +329,11 @@ def build_fingerprint(options: Any = None) -> str:
 
     walk(root, "")
     if options is not None:
-        h.update(repr((getattr(options, "encoding", None), getattr(options, "max_bytes", None))).encode())
+        from dataclasses import is_dataclass
+
+        opts = asdict(options) if is_dataclass(options) else dict(vars(options))
+        opts.pop("profile", None)  # timing only: the graph does not depend on it
+        h.update(repr(sorted(opts.items())).encode())
     return h.hexdigest()
 
 

@@ -120,3 +120,11 @@ def test_build_is_deterministic(tmp_path):
     build([RAW], tmp_path / "b", store=None)
     for f in ("graph.ttl", "graph.trig", "graph.nq"):
         assert (tmp_path / "a" / f).read_bytes() == (tmp_path / "b" / f).read_bytes(), f
+
+
+def test_doc_ids_stay_distinct_for_non_ascii_names():
+    from kg.namespaces import doc_id
+
+    ids = {doc_id(n) for n in ("湖州规划.txt", "绍兴规划.txt", "湖州规划.html", "a b.txt", "a_b.txt")}
+    assert len(ids) == 4  # the same stem in two formats is the same document id
+    assert doc_id("000_3dc1af908529f85b.txt") == "000_3dc1af908529f85b"

@@ -138,3 +138,18 @@ def test_default_store_prefers_db_in_sync(corpus, tmp_path):
 def test_export_nquads_equals_build_file(built):
     s = open_store("oxigraph", graph_file=built / "graph.nq")
     assert s.nquads() == (built / "graph.nq").read_bytes()
+
+
+def test_validate_reads_an_oxigraph_folder_like_the_file(tmp_path):
+    from click.testing import CliRunner
+
+    from kg.cli import cli
+
+    s = OxigraphStore(tmp_path / "db")
+    s.load_nquads(open_store("oxigraph", graph_file=MINI).nquads())
+    del s
+    r = CliRunner()
+    by_file = r.invoke(cli, ["validate", str(MINI)], catch_exceptions=False)
+    by_db = r.invoke(cli, ["validate", "--store", "oxigraph", "--db", str(tmp_path / "db")], catch_exceptions=False)
+    assert by_file.exit_code in (0, 1)
+    assert (by_db.exit_code, by_db.output) == (by_file.exit_code, by_file.output)

@@ -129,15 +129,13 @@ def alternate(
     out: dict[str, list[float]] = {n: [] for n in names}
     spent = {n: 0.0 for n in names}
     for r in range(runs):
-        order = names[r % len(names):] + names[: r % len(names)]
-        if r % 2:
-            order.reverse()
+        order = names[r % len(names):] + names[: r % len(names)]  # each side leads in turn
         for n in order:
             if budget and n in budget and out[n] and spent[n] >= budget[n]:
                 continue
             wall, res = timed(fns[n])
-            spent[n] += wall
             if on_result:
                 on_result(n, res)
             out[n].append(float(res) if isinstance(res, Took) else wall)
+            spent[n] += out[n][-1]
     return out

@@ -3,7 +3,7 @@
 Based on, from three phrasings that plans use for their legal and planning basis:
 - a 编制依据 (主要依据, 规划依据) list: the 《…》 titles on that line and on the numbered lines after it;
 - 承接(和落实)…: the titles of that clause, bracketed or not ("承接和落实国务院质量发展纲要以及《…》");
-- 与《…》相衔接, and 依据/根据/按照《…》…编制/制定 within one sentence.
+- 与《…》相衔接, and 依据/根据/按照/贯彻/落实《…》…编制/制定本… within one sentence.
 Succeeds: a cited title that is the plan's own title one five-year period earlier
 ("《湖州市质量发展“十三五”规划》" cited by 湖州市质量发展“十四五”规划).
 
@@ -22,7 +22,7 @@ _BASIS_LIST = re.compile(r"(?:编制|主要|规划|制定)依据\s*[::]?")
 _LIST_ITEM = re.compile(r"^\s*(?:\d{1,2}\s*[.、]|[((]\d{1,2}[))]|[-•·●]|\s)*\s*《")
 _CARRY = re.compile(r"承接(?:和落实|并落实|落实|和贯彻|好)?")
 _LINK = re.compile(r"与((?:《[^《》\n]{2,80}》[、和及与]?)+)(?:等)?(?:规划|文件)?(?:相衔接|相衔|衔接|相协调)")
-_FRAME = re.compile(r"(?:依据|根据|依照|按照)([^。;\n]{2,400}?)(?:编制|制定|制订)(?:本|了本|此)")
+_FRAME = re.compile(r"(?:依据|根据|依照|按照|贯彻落实|贯彻|落实)([^。;\n]{2,400}?)(?:编制|制定|制订)(?:本|了本|此)")
 # The words a plan-like document title ends with (for unbracketed titles in a 承接 clause).
 _DOC_END = re.compile(r"(?:纲要|规划|方案|意见|计划|决定|条例|办法|战略|规定)$")
 _SPLIT = re.compile(r"以及|、|,|\s")

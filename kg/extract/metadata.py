@@ -73,9 +73,23 @@ def infer_jurisdiction(text: str, areas: list[AreaMention], gaz: Gazetteer) -> t
         code = provinces.most_common(1)[0][0]
     else:
         code = sorted(votes.items(), key=lambda kv: (-kv[1], kv[0]))[0][0]
+        code = _dominant_county(code, areas, gaz) or code
     e = idx[code]
     support = [a for a in areas if a.code == code]
     return AreaRef(code=code, name=e.name, level=e.level), support
+
+
+def _dominant_county(city: str, areas: list[AreaMention], gaz: Gazetteer) -> str | None:
+    """The county a document is about when it names that county far more than its city or any
+    other county (a district bureau's news: 黄岩区 x7, 台州 x2 in the newspaper's and an institute's name)."""
+    idx = gaz.area_by_code
+    counts = Counter(a.code for a in areas if a.code in idx and (a.code == city or idx[a.code].parent == city))
+    counties = [(n, c) for c, n in counts.most_common() if c != city]
+    if not counties:
+        return None
+    n, code = counties[0]
+    runner_up = counties[1][0] if len(counties) > 1 else 0
+    return code if n >= 3 and n > 2 * counts[city] and n > 2 * runner_up else None
 
 
 # ------------------------------------------------------------------------------------- lines
@@ -187,6 +201,18 @@ def _labelled_date(doc: SourceDoc, nt: NormText, label: re.Pattern[str], start: 
     return None
 
 
+# A newspaper dateline: the date first, then a weekday or other fields (2022年9月6日 星期二 来源:…)
+_DATELINE = re.compile(rf"^(?:{_DATE_CN.pattern}|{_DATE_ISO.pattern})(?=\s|星期|周[一二三四五六日天]|$)")
+
+
+def _dateline(doc: SourceDoc, nt: NormText, ln: _Line) -> Value | None:
+    m = _DATELINE.match(ln.text)
+    iso = parse_date(m.group(0)) if m else None
+    if not iso or "-" not in iso:
+        return None
+    return _value(doc, nt, ln.start, ln.start + m.end(), iso)
+
+
 def _date_line(doc: SourceDoc, nt: NormText, ln: _Line) -> Value | None:
     if not _DATE_LINE.match(ln.text):
         return None
@@ -200,6 +226,7 @@ def _date_line(doc: SourceDoc, nt: NormText, ln: _Line) -> Value | None:
 
 _TITLE_END = re.compile(r"(?:规划|方案|纲要|意见|计划|办法|通知|决定|规定|细则|行动|报告|条例)$")
 _PERIOD_PAREN = re.compile(r"\s*[((]\s*((?:19|20)\d{2})\s*(?:年)?\s*[-—–~至到]+\s*((?:19|20)\d{2})\s*年?\s*[))]\s*$")
+_EXCERPT = re.compile(r"\s*[((](?:节选|摘要|摘编|节录)[))]\s*$")
 _SPAN = re.compile(r"((?:19|20)\d{2})\s*年?\s*[-—–~至到]+\s*((?:19|20)\d{2})\s*年")
 _PERIOD_SENTENCE = re.compile(r"规划(?:期限|期|时限|年限)\s*(?:为|是|:|从)?\s*")
 _FYP = re.compile(r"十([一二三四五六七八九])五")
@@ -228,7 +255,10 @@ def _plan_title(doc: SourceDoc, nt: NormText, lines: list[_Line]) -> tuple[Value
     """(title, index of the title line or -1) from the head lines; a covering notice's plan as fallback."""
     notice = None
     for i, ln in enumerate(lines):
-        text = _PERIOD_PAREN.sub("", ln.text)
+        # an excerpt mark is not part of the title: 舟山市质量发展“十四五”规划(节选)
+        mark = _EXCERPT.search(ln.text)
+        end = ln.start + mark.start() if mark else ln.end
+        text = _PERIOD_PAREN.sub("", ln.text[: end - ln.start])
         if not (len(text) <= 60 and not _SENTENCE.search(text) and _TITLE_END.search(text)):
             continue
         n = _NOTICE.match(text)
@@ -238,7 +268,7 @@ def _plan_title(doc: SourceDoc, nt: NormText, lines: list[_Line]) -> tuple[Value
                 notice = _value(doc, nt, s, ln.start + n.end(2), _clean(n.group(2)))
             continue
         # The title as written on its line, a period in brackets included: 实施方案(2022—2024年)
-        return _value(doc, nt, ln.start, ln.end, _clean(ln.text)), i
+        return _value(doc, nt, ln.start, end, _clean(nt.text[ln.start : end])), i
     return (notice, -1) if notice else (None, -1)
 
 
@@ -422,7 +452,8 @@ def _article_meta(doc: SourceDoc, nt: NormText) -> dict:
         head.append(ln)
     for i, ln in enumerate(head):
         # A dateline often carries the source too: 发布时间:2022-05-10 10:12 来源:丽水日报
-        date = _date_line(doc, nt, ln) or _labelled_date(doc, nt, _ARTICLE_DATE_LABEL, ln.start, ln.end)
+        date = (_date_line(doc, nt, ln) or _labelled_date(doc, nt, _ARTICLE_DATE_LABEL, ln.start, ln.end)
+                or _dateline(doc, nt, ln))
         if date and "signed" not in out:
             out["signed"] = date
         m = _SOURCE.search(ln.text)
@@ -504,6 +535,7 @@ def extract_metadata(doc: SourceDoc, nt: NormText, tree: DocTree, gaz: Gazetteer
         published=published,
         period_start=start,
         period_end=end,
-        is_fragment=title is None and _starts_mid_section(tree, text),
+        is_fragment=(title is None and _starts_mid_section(tree, text))
+        or (title_idx >= 0 and bool(_EXCERPT.search(head[title_idx].text))),
         cited=cited,
     )

@@ -188,12 +188,28 @@ class _Cand:
     known: Known | None = None
 
 
+@lru_cache(maxsize=2)
+def _words_by_first(p: OrgPatterns) -> dict[str, tuple[str, ...]]:
+    """Abbreviations, suffixes and known names by their first character."""
+    out: dict[str, set[str]] = {}
+    for w in [a for a, _ in p.abbrev] + list(p.suffixes) + list(p.known):
+        out.setdefault(w[0], set()).add(w)
+    return {c: tuple(ws) for c, ws in out.items()}
+
+
 def _grow_left(text: str, s: int, p: OrgPatterns, floor: int) -> int:
-    """Start of the longest run of name characters ending at s (a parenthesised area is allowed: 中国(湖州))."""
+    """Start of the longest run of name characters ending at s (a parenthesised area is allowed: 中国(湖州)).
+
+    A stop character that opens a name word reaching into the suffix is part of the name:
+    经 stops 经市政府同意 but not 市经信局 (经信局 is an abbreviation)."""
     i = s
     lo = max(floor, s - 30)
+    words = _words_by_first(p)
     while i > lo:
         ch = text[i - 1]
+        if ch in p.stop and any(text.startswith(w, i - 1) and i - 1 + len(w) > s for w in words.get(ch, ())):
+            i -= 1
+            continue
         if ch == ")":
             j = text.rfind("(", max(lo, i - 10), i - 1)
             if j > lo and all(_is_han(c) for c in text[j + 1 : i - 1]) and j > 0 and _is_han(text[j - 1]):
@@ -213,6 +229,9 @@ def _starts_anchored(name: str, p: OrgPatterns, ai: AreaIndex, jur: _Jur) -> boo
     if _has_level_prefix(name):
         return True
     return _area_at(name, 0, ai, jur) is not None
+
+
+_ENUMERATED = re.compile(r"各(?:[省市县区][、,])+$")
 
 
 def _has_level_prefix(name: str) -> bool:
@@ -261,6 +280,14 @@ def _trim(text: str, start: int, s_suffix: int, end: int, p: OrgPatterns, ai: Ar
     return start
 
 
+def _seat_suffix(text: str, e: int, ai: AreaIndex) -> int:
+    """The end of a name that goes on with its seat in brackets: 国家鞋类质量检验检测中心(温州)."""
+    if text[e : e + 1] != "(":
+        return e
+    k = text.find(")", e + 1, e + 10)
+    return k + 1 if k > e + 2 and text[e + 1 : k] in ai.by_name else e
+
+
 def _candidates(text: str, p: OrgPatterns, nt: NormText, ai: AreaIndex, jur: _Jur, blocked: list[tuple[int, int]]) -> list[_Cand]:
     sfx_re, known_re, not_re = _regexes(p)
     not_pos: set[int] = set()
@@ -280,7 +307,7 @@ def _candidates(text: str, p: OrgPatterns, nt: NormText, ai: AreaIndex, jur: _Ju
         start = _trim(text, start, s_sfx, e, p, ai, jur)
         if e - start < 3 or start >= s_sfx and m.group(0) not in p.known:
             continue
-        out.append(_Cand(start, e, m.group(0)))
+        out.append(_Cand(start, _seat_suffix(text, e, ai), m.group(0)))
     for m in known_re.finditer(text):
         out.append(_Cand(m.start(), m.end(), "", p.known[m.group(0)]))
     # one name per place: the longer wins, a known name on a tie
@@ -370,7 +397,9 @@ def resolve(written: str, suffix: str, known: Known | None, p: OrgPatterns, ai: 
     if name in p.known:
         k = p.known[name]
         return _Resolved(k.name, k.scope, k.kind)
-    parent = _parent(name, p, ai, jur)
+    # the seat in brackets names no parent body: 国家鞋类质量检验检测中心(温州) is that centre itself
+    seat_paren = re.search(r"\([^()]+\)$", name)
+    parent = _parent(name[: seat_paren.start()] if seat_paren else name, p, ai, jur)
     areas = _areas_in(name, ai, jur, len(parent.name) if parent else 0)
     seat = ""
     if areas:
@@ -410,6 +439,8 @@ def extract_orgs(doc: SourceDoc, nt: NormText, tree: DocTree, meta: DocMeta, gaz
     out: list[OrgMention] = []
     for c in _candidates(text, p, nt, ai, jur, blocked):
         written = text[c.start : c.end]
+        if _has_level_prefix(written) and _ENUMERATED.search(text, max(0, c.start - 12), c.start):
+            continue  # 各区、市市场监管局: every district's and county's bureau, not the city's own
         r = resolve(written, c.suffix, c.known, p, ai, jur)
         if r is None:
             continue

@@ -57,12 +57,20 @@ def extract_targets(doc: SourceDoc, nt: NormText, tree: DocTree, meta: DocMeta) 
     ref = start - 1 if start else _latest_past_year(nt.text)
     rows = table_targets(doc, nt, tables, ref)
     target_spans = [(t.start, t.end) for t in tables if _roles(t, ref) is not None]
-    prose = prose_targets(doc, nt, ref_year=ref, period_end=end, skip=target_spans, first_ordinal=len(rows) + 1, known=rows)
+    dated = meta.signed or meta.published
+    doc_year = int(dated.value[:4]) if dated and dated.value[:4].isdigit() else None
+    goals = [(s.start, s.end) for s in tree.walk() if s.kind == "heading" and _GOAL_HEADING.search(s.title)]
+    prose = prose_targets(doc, nt, ref_year=ref, period_end=end, skip=target_spans, first_ordinal=len(rows) + 1, known=rows,
+                          doc_year=doc_year, goal_spans=goals)
     return rows + prose
 
 
 # --- the plan's own period ---------------------------------------------------------------------
 _CN_NUM = {c: i for i, c in enumerate("〇一二三四五六七八九")}
+
+
+# A section that states the plan's goals: 发展目标, 主要目标, (二)总体目标, 目标任务
+_GOAL_HEADING = re.compile(r"目标(?:与任务|和任务|任务)?$")
 
 
 def five_year_plan_years(name: str) -> Optional[tuple[int, int]]:
@@ -282,7 +290,9 @@ _FUTURE_YEAR = re.compile(
 _BARE_YEAR = re.compile(r"(?<![\d~\-—至到])(20\d\d)\s*年(?:底|末)?(?![\d度])")
 _FYP = re.compile(r"“?(十?[一二三四五六七八九]?五)”?(?:期间|期末|末|时期|规划期)")
 _ASPIRE = re.compile(r"力争|争取|确保|预计到|(?:主要|总体|发展)?目标(?:是|为)")
-_PAST = re.compile(r"截至|截止|已|同比|比上年|较上年|上年度|以来")
+_PAST = re.compile(r"截至|截止|已|同比|比上年|较上年|上年度|以来|目前")
+# the end of the current year, in an article or a notice dated that year (今年以来 is past)
+_SOON = re.compile(r"(?:今年|本年度?)(?:底|末|内)(?:前)?|年内|年底前")
 _SKIP = re.compile(r"每年|逐年|\d\s*[—\-~～至]\s*\d|[一二三四五六七八九]\s*[—\-~～至]\s*[一二三四五六七八九]")
 _LEAD = re.compile(
     r"^(?:并|且|同时|另外|此外|其中|届时|力争|争取|确保|实现|使|全市|全县|全区|全省|全域|我市|本市|我县|本县|我区|当年|年度|"
@@ -291,14 +301,17 @@ _LEAD = re.compile(
 _SENTENCE_END = re.compile(r"[。!?\n¨|]")
 
 
-def _sentences(text: str) -> Iterable[tuple[int, int]]:
+def _sentences(text: str) -> Iterable[tuple[int, int, bool]]:
+    """(start, end, continues): `continues` when the sentence follows a full stop in the same paragraph."""
     pos = 0
+    cont = False
     for m in _SENTENCE_END.finditer(text):
         if m.start() > pos:
-            yield pos, m.start()
+            yield pos, m.start(), cont
+        cont = m.group(0) in "。!?"
         pos = m.end()
     if pos < len(text):
-        yield pos, len(text)
+        yield pos, len(text), cont
 
 
 def _clauses(text: str, s: int, e: int) -> Iterable[tuple[int, int]]:
@@ -327,17 +340,33 @@ def prose_targets(
     skip: Iterable[tuple[int, int]] = (),
     first_ordinal: int = 1,
     known: Iterable[Target] = (),
+    doc_year: Optional[int] = None,
+    goal_spans: Iterable[tuple[int, int]] = (),
 ) -> list[Target]:
-    """Goals stated in running text (see the module docstring for the rules)."""
+    """Goals stated in running text (see the module docstring for the rules).
+
+    `doc_year` (the year the document is dated) resolves 今年底 / 年内 (none: no year).
+    `goal_spans` are the sections that state the plan's goals (发展目标): a paragraph there
+    that sets no scope of its own is future, for the first year the section named
+    ("到2025年,…总体目标。" then "(一)产品质量。…合格率保持在96%以上").
+    """
+    goals = sorted(goal_spans)
+    goal_year: dict[tuple[int, int], int] = {}
     text = nt.text
     skip = list(skip)
     seen = {(t.indicator, t.target_value, t.target_year) for t in known}
     out: list[Target] = []
-    for ss, se in _sentences(text):
+    carried: tuple[Optional[bool], Optional[int]] = (None, None)
+    for ss, se, continues in _sentences(text):
         if any(a < se and ss < b for a, b in skip):
+            carried = (None, None)
             continue
-        future: Optional[bool] = None
-        year: Optional[int] = None
+        # "到2025年,总体目标。具体指标…。": the scope of a paragraph's opening sentence goes on
+        # through the sentences after it that set no scope of their own
+        future, year = carried if continues else (None, None)
+        goal = next((g for g in goals if g[0] <= ss < g[1]), None)
+        if goal is not None and future is None:
+            future, year = True, goal_year.get(goal, period_end)
         prev_subject = ""
         for cs, ce in _clauses(text, ss, se):
             cs, ce = _strip(text, cs, ce)
@@ -348,7 +377,9 @@ def prose_targets(
             # markers, in order; the text after the last marker is the clause body
             for m in _markers(clause):
                 kind, y, end = m
-                if kind == "future" and ref_year is not None and y is not None and y <= ref_year:
+                if kind == "soon":  # 今年底, 年内: a goal for the year the document is dated
+                    future, year = True, doc_year if doc_year is not None else year
+                elif kind == "future" and ref_year is not None and y is not None and y <= ref_year:
                     future, year = False, None  # 2016年至2020年: a past span
                 elif kind == "future":
                     future, year = True, y if y is not None else year
@@ -368,9 +399,12 @@ def prose_targets(
                 prev_subject = ""
                 continue
             ty = year if year is not None else period_end
-            found = _parse_clause(text, body_start, ce, prev_subject)
+            found = _parse_list(text, body_start, ce, prev_subject)
             # a following 占GDP比重10% refers to this clause's subject (before 年均增长 etc.)
-            prev_subject = re.split(r"年均|增长|增速|占", found[0][0])[0] if found else ""
+            if found:
+                prev_subject = re.split(r"年均|增长|增速|占", found[0][0])[0]
+            elif body_start < ce:  # a clause that is only a marker (到2025年,) keeps the subject
+                prev_subject = ""
             if _SKIP.search(clause):
                 continue
             cumulative = True if "累计" in clause else None
@@ -393,6 +427,9 @@ def prose_targets(
                         source="prose",
                     )
                 )
+        carried = (future, year)
+        if goal is not None and future and year is not None:
+            goal_year.setdefault(goal, year)
     return out
 
 
@@ -421,11 +458,32 @@ def _markers(clause: str) -> list[tuple[str, Optional[int], int]]:
             found.append((m.start(), "year", int(m.group(1)), m.end()))
     for m in _ASPIRE.finditer(clause):
         found.append((m.start(), "aspire", None, m.end()))
+    for m in _SOON.finditer(clause):
+        found.append((m.start(), "soon", None, m.end()))
     for m in _PAST.finditer(clause):
         found.append((m.start(), "past", None, m.end()))
     found.sort()
     # a five-year period is a year marker for its end year
     return [("year" if k == "fyp" else k, y, e) for _, k, y, e in found]
+
+
+_LIST_VALUE = re.compile(rf"{NUMBER}(?:{_SCALE_UNIT})?(?:{_UNITS})(?:以上|及以上|以下|以内|左右)?(?=、)")
+
+
+def _parse_list(text: str, s: int, e: int, prev_subject: str) -> list[tuple[str, int, int, str, float, str, Optional[str]]]:
+    """A clause listing several goals, each with its value (培育省政府质量奖企业1家、县政府质量奖企业5家):
+    split after every value that a 、 follows, and read each part (a 分别 list is read as a whole)."""
+    body = text[s:e]
+    cuts = [m.end() for m in _LIST_VALUE.finditer(body)] if "分别" not in body else []
+    if not cuts:
+        return _parse_clause(text, s, e, prev_subject)
+    out = []
+    for a, b in zip([0, *[c + 1 for c in cuts]], [*cuts, len(body)]):
+        found = _parse_clause(text, s + a, s + b, prev_subject)
+        if found:
+            prev_subject = found[0][0]
+        out.extend(found)
+    return out
 
 
 def _parse_clause(text: str, s: int, e: int, prev_subject: str) -> list[tuple[str, int, int, str, float, str, Optional[str]]]:
@@ -467,6 +525,8 @@ def _parse_clause(text: str, s: int, e: int, prev_subject: str) -> list[tuple[st
     ind = _indicator(head)
     if ind.startswith("占") and prev_subject:
         ind = prev_subject + ind
+    elif not ind and prev_subject:
+        ind = prev_subject  # "A20项以上;到2025年,累计达到30项": the same indicator, a later year
     if not _good_indicator(ind):
         return out
     span_start = s + body.find(ind) if ind in body else s
@@ -525,7 +585,11 @@ def _good_indicator(ind: str) -> bool:
         return False
     if _BARE_VERB.fullmatch(ind):
         return False  # 建设两个中心: the verb alone names nothing
+    if _VAGUE.fullmatch(ind):
+        return False  # 产值突破30亿元, 检验机构达到200家: whose output, which bodies? the subject is elsewhere
     return not re.fullmatch(r"[\u4e00-\u9fff]?(?:的|和|及|等|其)", ind)
 
 
+# A generic measure with at most a two-character qualifier names no indicator on its own.
+_VAGUE = re.compile(r"[\u4e00-\u9fff]{0,2}(?:产值|总量|规模|收入|投资|产量|数量|机构|总额|金额)")
 _BARE_VERB = re.compile(r"(?:建设|培育|新增|新建|创建|打造|完成|实现|推动|开展|组织|举办|制定|修订|发布|引进|建立|形成|扶持|支持|新增培育)")
