@@ -138,7 +138,7 @@ _TAG = re.compile(
     re.S | re.I,
 )
 _BLOCK = re.compile(
-    r"</?(p|div|br|tr|li|h\d|table|section|article|ul|ol|dl|dt|dd|blockquote|pre|hr|title|header|footer)\b", re.I
+    r"</?(p|div|br|tr|td|th|li|h\d|table|section|article|ul|ol|dl|dt|dd|blockquote|pre|hr|title|header|footer)\b", re.I
 )
 _ENTITY = re.compile(r"&(?:#\d{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
 

@@ -90,7 +90,7 @@ def test_good_files_are_built_with_detected_encodings(run):
     }
     assert (report["ok"], report["failed"], report["refused_mentions"]) == (7, 3, 0)
     graph = (out / "graph.nq").read_text(encoding="utf-8")
-    assert "<https://w3id.org/qpkg/id/doc/img-src-x-onerror-alert-1>" in graph
+    assert "<https://w3id.org/qpkg/id/doc/img-src-x-onerror-alert-1-1a57adf5>" in graph
     assert "document.cookie" not in graph and "evil.example" not in graph
 
 

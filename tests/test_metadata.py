@@ -203,6 +203,69 @@ def test_news_lead_byline_in_brackets_and_breadcrumb_before_headline(tmp_path):
     }
 
 
+def test_excerpt_mark_is_not_part_of_the_title_and_makes_a_fragment(tmp_path):
+    text = "舟山市質量發展“十四五”規劃(節選)\n二、發展目標\n到2025年,製造業產品質量合格率達到96%以上。\n"
+    ex, _ = extract(tmp_path, text)
+    f = fields(ex)
+    assert (f["title"], f["fragment"], f["period_start"], f["period_end"]) == ("舟山市质量发展“十四五”规划", True, "2021", "2025")
+    assert ex.meta.title.evidence.quote == "舟山市質量發展“十四五”規劃"
+
+
+def test_title_broken_over_two_cover_lines(tmp_path):
+    text = "德清县质量发展\n“十四五”规划\n\n德清县人民政府办公室\n二〇二一年十二月\n一、发展目标\n"
+    ex, _ = extract(tmp_path, text)
+    f = fields(ex)
+    assert (f["title"], f["issuer"], f["signed"], f["period_end"]) == ("德清县质量发展“十四五”规划", "德清县人民政府办公室", "2021-12", "2025")
+    assert ex.meta.title.evidence.quote == "德清县质量发展\n“十四五”规划"
+    assert ex.meta.jurisdiction.code == "330521"
+
+
+def test_plans_cited_as_carried_out_are_its_basis(tmp_path):
+    text = (
+        "青岛市标准化发展“十四五”规划\n为贯彻落实《国家标准化发展纲要》和《山东省“十四五”标准化发展规划》,"
+        "根据《青岛市国民经济和社会发展第十四个五年规划和2035年远景目标纲要》,制定本规划。\n一、发展现状\n"
+    )
+    ex, _ = extract(tmp_path, text)
+    assert fields(ex)["cited"] == [
+        ("basedOn", "国家标准化发展纲要"),
+        ("basedOn", "山东省“十四五”标准化发展规划"),
+        ("basedOn", "青岛市国民经济和社会发展第十四个五年规划和2035年远景目标纲要"),
+    ]
+
+
+def test_district_plan_titled_with_its_city_governs_the_district(tmp_path):
+    text = "宁波市鄞州区质量强区建设“十四五”规划\n一、主要目标\n到2025年,全区质量强区建设取得显著成效。\n"
+    ex, _ = extract(tmp_path, text)
+    assert (ex.meta.jurisdiction.code, ex.meta.jurisdiction.name) == ("330212", "鄞州区")
+    assert ex.meta.jurisdiction_evidence[0].quote == "鄞州区"
+
+
+def test_issuer_takes_the_name_of_its_organization_node(tmp_path):
+    text = (
+        "杭州市萧山区人民政府关于印发萧山区质量提升三年行动方案(2023—2025年)的通知\n萧政发〔2023〕9号\n"
+        "各镇人民政府、街道办事处,区政府各部门:\n杭州市萧山区人民政府\n2023年2月10日\n"
+        "萧山区质量提升三年行动方案(2023—2025年)\n一、总体要求\n"
+    )
+    ex, _ = extract(tmp_path, text)
+    assert ex.meta.jurisdiction.code == "330109"
+    assert ex.meta.issuer.value == "萧山区人民政府"
+    assert ex.meta.issuer.evidence.quote == "杭州市萧山区人民政府"
+    assert {o.name for o in ex.orgs} == {"萧山区人民政府"}
+
+
+def test_news_about_one_county_has_that_county_as_jurisdiction(tmp_path):
+    text = (
+        "德清:“浙品码”让产品质量可追溯\n2022年9月6日 星期二 来源:湖州日报\n本报记者 沈梅 通讯员 何晓东\n"
+        "近日,德清县市场监管局在全县推广“浙品码”赋码应用。德清县一家家具企业负责人说,扫码就能看到检测报告。"
+        "德清县市场监管局有关负责人表示,力争年内赋码企业达到150家以上。\n"
+    )
+    ex, _ = extract(tmp_path, text)
+    f = fields(ex)
+    assert (f["signed"], f["source"], f["authors"]) == ("2022-09-06", "湖州日报", ["沈梅", "何晓东"])
+    assert ex.meta.jurisdiction.code == "330521"
+    assert [(t.indicator, t.target_value, t.target_year) for t in ex.targets] == [("赋码企业", 150.0, 2022)]
+
+
 @pytest.mark.parametrize(
     "text,iso",
     [

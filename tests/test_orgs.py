@@ -134,6 +134,52 @@ def test_no_organization(text):
     assert names(text) == []
 
 
+WENZHOU = AreaRef("330300", "温州市", "city")
+SHUYANG = AreaRef("321322", "沭阳县", "county")
+
+
+def test_a_stop_character_that_opens_an_abbreviation_is_kept():
+    # 经 stops a name (经市政府同意) but opens 经信局
+    assert names("市市场监管局牵头,市经信局、市科技局按职责分工负责。经市政府同意", WENZHOU) == [
+        ("市市场监管局", "温州市市场监督管理局", "330300", "government"),
+        ("市经信局", "温州市经济和信息化局", "330300", "government"),
+        ("市科技局", "温州市科学技术局", "330300", "government"),
+        ("市政府", "温州市人民政府", "330300", "government"),
+    ]
+
+
+def test_verbs_between_two_names_split_them():
+    text = "县市场监管局承担领导小组办公室日常工作,强化县质量强县工作领导小组的统筹作用。县工信局、县发改局配合。"
+    assert names(text, SHUYANG) == [
+        ("县市场监管局", "沭阳县市场监督管理局", "321322", "government"),
+        ("县质量强县工作领导小组", "沭阳县质量强县工作领导小组", "321322", "leading-group"),
+        ("县工信局", "沭阳县工业和信息化局", "321322", "government"),
+        ("县发改局", "沭阳县发展和改革局", "321322", "government"),
+    ]
+
+
+def test_every_districts_bureau_is_not_the_citys():
+    assert names("各区、市市场监管局,局机关各处室", AreaRef("370200", "青岛市", "city")) == []
+
+
+def test_seat_in_brackets_belongs_to_the_name():
+    out = orgs("高标准建设国家鞋类质量检验检测中心(温州)、浙江省电气产品质量检验中心", WENZHOU)
+    assert [(o.name, o.scope, o.seat, o.parent) for o in out] == [
+        ("国家鞋类质量检验检测中心(温州)", "cn", "330300", ""),
+        ("浙江省电气产品质量检验中心", "330000", "330000", ""),
+    ]
+
+
+def test_official_area_prefix_resolves_to_the_innermost_area():
+    xiaoshan = AreaRef("330109", "萧山区", "county")
+    assert names("杭州市萧山区人民政府,区政府各部门", xiaoshan) == [
+        ("杭州市萧山区人民政府", "萧山区人民政府", "330109", "government"),
+        ("区政府", "萧山区人民政府", "330109", "government"),
+    ]
+    # a proper name written with short area forms keeps them all
+    assert names("组建浙江南浔山东宁津电梯产业知识产权联盟")[0][1] == "浙江南浔山东宁津电梯产业知识产权联盟"
+
+
 def test_without_a_jurisdiction_a_bare_prefix_is_not_resolved():
     assert names("市市场监管局、中国计量大学", None) == [("中国计量大学", "中国计量大学", "cn", "university")]
 

@@ -127,7 +127,7 @@ def test_hostile_file_name_is_a_warning(tmp_path):
     p.write_text("湖州市质量发展规划", encoding="utf-8")
     doc = read_document(p)
     assert doc.warnings == ("file name contains markup or control characters; it is kept as plain text and never interpreted",)
-    assert doc.doc_id == "img-src-x-onerror-alert-1"
+    assert doc.doc_id == "img-src-x-onerror-alert-1-1a57adf5"  # slug + hash of the unsafe name
 
 
 # --- provenance round trip on the built corpus -------------------------------------------------------

@@ -5,7 +5,6 @@ import html
 import json
 import re
 from html.parser import HTMLParser
-from pathlib import Path
 
 import networkx as nx
 import pytest

@@ -1,6 +1,8 @@
 """kg.tables on snippets of both layouts (not from the corpus)."""
 from __future__ import annotations
 
+import pytest
+
 from kg.normalize import normalize_text
 from kg.tables import column, find_cell_tables, find_pipe_tables, find_tables
 
@@ -159,3 +161,26 @@ def test_cell_per_line_needs_a_row_number_column() -> None:
 def test_both_layouts_in_text_order() -> None:
     nt = normalize_text(CELLS + "\n" + PIPE)
     assert [t.layout for t in find_tables(nt)] == ["cell-per-line", "pipe"]
+
+
+HTML_TABLE = (
+    "<p>质量强市建设主要指标</p>\n<table>\n<tr>\n<th>序号</th>\n<th>指标名称</th>\n<th>单位</th>\n<th>2022年</th>\n<th>2025年</th>\n</tr>\n"
+    "<tr>\n<td>1</td>\n<td><p>制造业产品质量合格率</p></td>\n<td>%</td>\n<td>95.3</td>\n<td>≥96</td>\n</tr>\n"
+    "<tr>\n<td>2</td>\n<td>食品安全评价性抽检合格率</td>\n<td>%</td>\n<td>98.6</td>\n<td>≥98.8</td>\n</tr>\n</table>\n"
+)
+
+
+def test_html_table_with_one_cell_per_line_is_a_cell_per_line_table() -> None:
+    (t,) = find_tables(normalize_text(HTML_TABLE))
+    assert (t.layout, t.caption, t.header) == ("cell-per-line", "质量强市建设主要指标", ("序号", "指标名称", "单位", "2022年", "2025年"))
+    assert [[c.text for c in r] for r in t.rows] == [
+        ["1", "制造业产品质量合格率", "%", "95.3", "≥96"],
+        ["2", "食品安全评价性抽检合格率", "%", "98.6", "≥98.8"],
+    ]
+
+
+def test_html_table_with_a_row_per_line() -> None:
+    # <td>/<th> are block tags for the normalizer, so a row written on one line still gives one cell per line
+    one_line = "".join(HTML_TABLE.split("\n")).replace("<table>", "\n<table>")
+    (t,) = find_tables(normalize_text(one_line))
+    assert [c.text for c in t.rows[0]] == ["1", "制造业产品质量合格率", "%", "95.3", "≥96"]

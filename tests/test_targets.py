@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from kg.extract.targets import extract_targets, five_year_plan_years
-from kg.model import DocMeta, DocTree, SourceDoc, Target
+from kg.model import DocMeta, DocTree, Evidence, SourceDoc, Target
 from kg.normalize import normalize_text
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -214,6 +214,99 @@ def test_excluded_prose_is_not_read() -> None:
     nt_text = normalize_text(NEWS).text
     s = nt_text.index("力争")
     assert extract(NEWS, kind="article", excluded=((s, s + 30),)) == []
+
+
+def extract_with(text: str, meta: DocMeta) -> list[Target]:
+    """Targets of a text with its own document tree (goal sections) and metadata (dates)."""
+    from kg.segment import segment
+
+    doc = _doc(text)
+    nt = normalize_text(text)
+    out = extract_targets(doc, nt, segment(nt), meta)
+    for t in out:
+        assert text[t.evidence.start : t.evidence.end] == t.evidence.quote
+    return out
+
+
+def test_scope_goes_on_through_the_paragraph() -> None:
+    text = "二、发展目标\n到2025年,全市质量总体水平显著提升。制造业产品质量合格率达到96%以上,新增认证企业20家。\n2020年,合格率为94.8%。\n"
+    assert [brief(t) for t in extract(text)] == [
+        ("制造业产品质量合格率", 96.0, "%", 2025, "at_least"),
+        ("新增认证企业", 20.0, "家", 2025, None),
+    ]
+
+
+def test_a_goal_section_scopes_its_paragraphs() -> None:
+    text = (
+        "德清县质量发展“十四五”规划\n一、发展目标\n到2025年,全县质量总体水平进一步提升。\n"
+        "(一)产品质量。规上工业产品质量合格率保持在96%以上,新增“品字标”企业15家。\n"
+        "二、重点任务\n(一)夯实基础。全县现有检验检测机构120家。\n"
+    )
+    ts = extract_with(text, DocMeta(kind="plan", jurisdiction=None))
+    assert [brief(t) for t in ts] == [
+        ("规上工业产品质量合格率", 96.0, "%", 2025, "at_least"),
+        ("新增“品字标”企业", 15.0, "家", 2025, None),
+    ]
+
+
+def test_a_list_of_goals_is_split_after_each_value() -> None:
+    text = "到2025年,力争培育省政府质量奖企业1家、县政府质量奖企业5家,制修订国家标准、行业标准20项。\n"
+    assert [brief(t) for t in extract(text)] == [
+        ("培育省政府质量奖企业", 1.0, "家", 2025, None),
+        ("县政府质量奖企业", 5.0, "家", 2025, None),
+        ("制修订国家标准、行业标准", 20.0, "项", 2025, None),
+    ]
+
+
+def test_a_later_year_without_subject_keeps_the_indicator() -> None:
+    text = "到2024年底,全县主导或参与制修订国家标准、行业标准20项以上;到2025年,累计达到30项。\n"
+    ts = extract(text)
+    assert [brief(t) for t in ts] == [
+        ("主导或参与制修订国家标准、行业标准", 20.0, "项", 2024, "at_least"),
+        ("主导或参与制修订国家标准、行业标准", 30.0, "项", 2025, "reach"),
+    ]
+    assert ts[1].evidence.quote == "累计达到30项" and ts[1].cumulative is True
+
+
+def test_a_comparison_year_does_not_end_the_future_scope() -> None:
+    text = "某区质量强区建设“十四五”规划\n到2025年,地理标志证明商标达到20件,比2020年增加8件;规上工业增加值年均增长7%左右。\n"
+    assert [brief(t) for t in extract(text)] == [
+        ("地理标志证明商标", 20.0, "件", 2025, "reach"),
+        ("规上工业增加值年均增长", 7.0, "%", 2025, "about"),
+    ]
+
+
+def test_end_of_the_year_goal_in_a_dated_article() -> None:
+    from kg.model import Value
+
+    text = (
+        "黄岩3.2万件产品有了“身份证”\n今年以来,全区已有126家企业完成赋码。2022年,全区赋码企业仅有38家。\n"
+        "下一步,力争今年底全区赋码企业突破200家。\n"
+        "长兴县将力争到2023年底全县规上工业企业赋码率达到95%以上。\n"
+    )
+    dated = Value("2023-04-18", Evidence(0, 1, text[0]))
+    ts = extract_with(text, DocMeta(kind="article", jurisdiction=None, signed=dated))
+    assert [brief(t) for t in ts] == [
+        ("赋码企业", 200.0, "家", 2023, "exceed"),
+        ("规上工业企业赋码率", 95.0, "%", 2023, "at_least"),
+    ]
+
+
+def test_vague_indicators_are_not_targets() -> None:
+    text = "“十四五”期末,争取全市体系认证达到1.5万张,检验机构达到200家以上,产值突破30亿元,计划完成投资超1500亿元。\n"
+    assert [brief(t) for t in extract(text)] == [("体系认证", 1.5, "万张", 2025, "reach")]
+
+
+def test_unit_in_brackets_after_the_indicator() -> None:
+    text = (
+        "某区质量强区建设“十四五”规划\n序号 | 指标名称 | 2020年 | 2025年 | 属性\n"
+        "1 | 制造业产品质量合格率(%) | 95.2 | 96.5 | 约束性\n2 | 制定“浙江制造”标准(新增) | 10 | 30 | 预期性\n"
+    )
+    ts = extract(text)
+    assert [(t.indicator, t.unit, t.target_value, t.baseline_value) for t in ts] == [
+        ("制造业产品质量合格率", "%", 96.5, 95.2),
+        ("制定“浙江制造”标准(新增)", None, 30.0, 10.0),
+    ]
 
 
 def test_five_year_plan_years() -> None:

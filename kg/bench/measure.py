@@ -103,6 +103,10 @@ class Took(float):
     """Seconds a callable measured itself (a page's own clock, a child's report)."""
 
 
+#: What a callable returns when its side gave up (a baseline that failed): nothing is recorded.
+GAVE_UP = object()
+
+
 def timed(fn: Callable[[], Any]) -> tuple[float, Any]:
     t0 = time.perf_counter()
     out = fn()
@@ -119,7 +123,8 @@ def alternate(
     """Time each callable `runs` times, rotating the order every round.
 
     A callable may return `Took(seconds)` it measured itself (e.g. a page's own clock or a
-    child's report); any other return value means "use the wall time of the call". `budget`
+    child's report), or GAVE_UP to record nothing; any other return value means "use the wall
+    time of the call". `budget`
     caps the total seconds spent on one callable: past it, that side stops early (at least one run).
     """
     names = list(fns)
@@ -136,6 +141,8 @@ def alternate(
             wall, res = timed(fns[n])
             if on_result:
                 on_result(n, res)
+            if res is GAVE_UP:
+                continue
             out[n].append(float(res) if isinstance(res, Took) else wall)
             spent[n] += out[n][-1]
     return out

@@ -19,6 +19,7 @@ import tempfile
 import threading
 import time
 import traceback
+import urllib.error
 import urllib.parse
 import urllib.request
 from dataclasses import dataclass, field
@@ -26,7 +27,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any, Callable, Optional
 
-from .measure import Entry, Goal, Took, alternate
+from .measure import GAVE_UP, Entry, Goal, Took, alternate
 
 SUITES = ("build", "memory", "validate", "load", "queries", "views", "cli")
 
@@ -41,12 +42,13 @@ class Scale:
     rdflib_timeout: tuple[float, float]  # per-run time limit for rdflib at the big graph: (min, max)
     rdflib_budget: float  # seconds of rdflib work per big-graph query at most (then it stops repeating)
     browser_timeout: float
+    ours_limit: float  # a named query slower than this (probed over HTTP) is reported, not timed
 
 
 FULL = Scale(runs=5, throughput_docs=150, memory_docs=1000, big_quads=1_000_000, view_sizes=(100, 1000, 5000),
-             rdflib_timeout=(5.0, 40.0), rdflib_budget=12.0, browser_timeout=30.0)
+             rdflib_timeout=(4.0, 25.0), rdflib_budget=8.0, browser_timeout=30.0, ours_limit=20.0)
 QUICK = Scale(runs=3, throughput_docs=24, memory_docs=60, big_quads=60_000, view_sizes=(100, 1000),
-              rdflib_timeout=(2.0, 10.0), rdflib_budget=4.0, browser_timeout=12.0)
+              rdflib_timeout=(1.0, 5.0), rdflib_budget=2.0, browser_timeout=12.0, ours_limit=5.0)
 
 GOALS = {
     "build": Goal("≥ 1 MB/s per core", "ours", ">=", 1.0),
@@ -133,6 +135,8 @@ class Bench:
         self.recall: dict[str, Any] = {}
         self.facts: dict[str, Any] = {}  # sizes and counts the entries refer to
         self._cleanup: list[Callable[[], None]] = []
+        self._cli_dbs: set[str] = set()
+        self._subsets: set[int] = set()
 
     # ------------------------------------------------------------------ inputs, built once
     @cached_property
@@ -140,18 +144,18 @@ class Bench:
         from .corpus import generate_corpus
 
         d = self.work / f"corpus-{self.scale.memory_docs}"
-        if not (d / ".complete").is_file():
-            shutil.rmtree(d, ignore_errors=True)
-            s = generate_corpus(self.scale.memory_docs, d, seed=self.o.seed)
-            (d / ".complete").write_text(str(s.bytes))
-            self.log(f"generated {len(s.files)} synthetic documents ({s.bytes / 1e6:.1f} MB) in {d}")
+        shutil.rmtree(d, ignore_errors=True)  # a folder left by an earlier run may be from another generator
+        s = generate_corpus(self.scale.memory_docs, d, seed=self.o.seed)
+        self.log(f"generated {len(s.files)} synthetic documents ({s.bytes / 1e6:.1f} MB) in {d}")
         return d
 
     def _subset(self, n: int) -> Path:
         from .corpus import sidecar_name
 
         d = self.work / f"corpus-{n}"
-        if not d.is_dir():
+        if n not in self._subsets:
+            shutil.rmtree(d, ignore_errors=True)
+            self._subsets.add(n)
             d.mkdir(parents=True)
             for f in sorted(p for p in self.corpus.iterdir() if not p.name.endswith(".json") and not p.name.startswith("."))[:n]:
                 shutil.copy(f, d / f.name)
@@ -347,8 +351,10 @@ class Bench:
     def cli_db(self, label: str, nq: Path) -> Path:
         """An on-disk store loaded by `oxigraph load` (for `oxigraph serve`)."""
         d = self.work / f"db-cli-{label}"
-        if not d.is_dir():
+        if label not in self._cli_dbs:  # built once per run: a folder left by an earlier run may be stale
+            shutil.rmtree(d, ignore_errors=True)
             _run([self._oxigraph_cli(), "load", "--location", str(d), "--file", str(nq)])
+            self._cli_dbs.add(label)
         return d
 
     def suite_load(self) -> None:
@@ -414,16 +420,31 @@ class Bench:
         self._cleanup.append(worker.close)
         server = None
         try:
-            server = _Server(self._oxigraph_cli(), self.cli_db(label, nq))
+            server = _Server(self._oxigraph_cli(), self.cli_db(label, nq), timeout=self.scale.ours_limit)
             self._cleanup.append(server.close)
         except (SuiteSkipped, RuntimeError) as exc:
             self.skipped.append({"name": f"queries {label}: HTTP", "reason": str(exc)})
         self.facts.setdefault("rdflib_load_s", {})[label] = round(worker.loaded, 2)
-        samples = _Samples(ours)
+
+        def probe(name: str, params: dict[str, str]) -> Optional[int]:
+            """Rows of a query, bounded in time: over HTTP (the server stops it), else in process."""
+            if server is None:
+                return len(run_named(ours, name, params).rows)
+            try:
+                return server.select(server.query_text(ours, name, params))
+            except _TooSlow:
+                return None
+
+        samples = _Samples(ours, probe)
         for name, q in named_queries().items():
             params = samples.params_for(q)
             if params is None:
                 self.skipped.append({"name": f"query {name} @{label}", "reason": "no parameter value found that gives rows"})
+                continue
+            if probe(name, params) is None:  # ours would not finish in reasonable time: say so, do not hang
+                self.skipped.append({"name": f"query {name} @{label}",
+                                     "reason": f"too slow: over HTTP it did not finish within {self.scale.ours_limit:.0f} s"
+                                               + (" (goal missed)" if big else "")})
                 continue
             rows: dict[str, Any] = {}
 
@@ -437,15 +458,18 @@ class Bench:
             # rdflib runs only as long as it takes to show whether it is 25× slower than ours.
             lo, hi = self.scale.rdflib_timeout
             limit = min(hi, max(lo, 25 * est))
-            censored = {"rdflib": False}
+            state = {"censored": False, "error": ""}
 
-            def rdf() -> Took:
+            def rdf() -> Any:
+                if state["error"]:
+                    return GAVE_UP
                 r = worker.query(name, params, limit)
                 if r.get("timeout"):
-                    censored["rdflib"] = True
+                    state["censored"] = True
                     return Took(limit)
                 if "error" in r:
-                    raise RuntimeError(f"rdflib: {r['error']}")
+                    state["error"] = r["error"]
+                    return GAVE_UP
                 rows["rdflib"] = r["rows"]
                 return Took(r["seconds"])
 
@@ -456,18 +480,20 @@ class Bench:
             budget = {"rdflib": max(limit, self.scale.rdflib_budget)}
             try:
                 t = alternate(fns, self.scale.runs, budget=budget)
-            except RuntimeError as exc:
-                self.skipped.append({"name": f"query {name} @{label}", "reason": str(exc)})
+            except (RuntimeError, _TooSlow) as exc:
+                self.skipped.append({"name": f"query {name} @{label}", "reason": f"{type(exc).__name__}: {exc}"})
                 continue
             ms = {k: [v * 1000 for v in vs] for k, vs in t.items()}
+            if state["error"]:
+                ms["rdflib"] = []
             agree = "" if len(set(rows.values())) <= 1 else f"; rows differ: {rows}"
-            shown = {k: v for k, v in params.items()}
+            failed = f"; rdflib failed: {state['error']}" if state["error"] else ""
             goals = []
             if big and self.scale.big_quads >= 1_000_000:
                 goals = [GOALS["query"]] + ([GOALS["shared"]] if name == "shared-concepts" else [])
             self.add(Entry(f"query {name} @{label}: vs rdflib", "ms", ms["ours"], "rdflib memory store (kg --store memory)",
-                           ms["rdflib"], group=f"queries-{label}", goals=tuple(goals), baseline_censored=censored["rdflib"],
-                           note=f"{rows.get('ours')} rows; params {shown}{agree}"))
+                           ms["rdflib"], group=f"queries-{label}", goals=tuple(goals), baseline_censored=state["censored"],
+                           note=f"{rows.get('ours')} rows; params {params}{agree}{failed}"))
             if "http" in ms:
                 self.add(Entry(f"query {name} @{label}: vs HTTP", "ms", ms["ours"], "oxigraph serve over loopback HTTP",
                                ms["http"], group=f"queries-{label}", note=f"{rows.get('ours')} rows"))
@@ -500,10 +526,11 @@ class Bench:
             nodes = v.graph.number_of_nodes()
             pages: dict[str, str] = {}
             t = alternate({"ours": lambda: pages.__setitem__("ours", render.render_html(store, "overview", max_nodes=n)[0]),
-                           "pyvis": lambda: pages.__setitem__("pyvis", _pyvis_default_page(v))}, self.scale.runs)
+                           "pyvis": lambda: pages.__setitem__("pyvis", _pyvis_default_page(
+                               render.build_view(store, "overview", max_nodes=n)))}, self.scale.runs)
             self.add(Entry(f"view overview HTML, {n} nodes", "ms", [x * 1000 for x in t["ours"]],
                            "pyvis defaults (from_nx, template)", [x * 1000 for x in t["pyvis"]], group="views",
-                           note=f"{nodes} nodes, {v.graph.number_of_edges()} edges from the {big_label} graph; ours includes query and layout"))
+                           note=f"{nodes} nodes, {v.graph.number_of_edges()} edges from the {big_label} graph; both include the view's query and layout"))
             if browser is None:
                 continue
             with _PageServer(self.work / "pages") as srv:
@@ -578,20 +605,25 @@ class _Worker:
                 self.p.wait()
 
 
+class _TooSlow(Exception):
+    """The SPARQL server stopped a query at its time limit."""
+
+
 class _Server:
     """`oxigraph serve-read-only` on a loopback port, union default graph; stopped by close()."""
 
-    def __init__(self, exe: str, db: Path) -> None:
+    def __init__(self, exe: str, db: Path, timeout: float = 120.0) -> None:
+        self.timeout = timeout
         self.port = _free_port()
         self.url = f"http://127.0.0.1:{self.port}/query"
         self.p = subprocess.Popen([exe, "serve-read-only", "--location", str(db), "--bind", f"127.0.0.1:{self.port}",
-                                   "--union-default-graph", "--timeout-s", "120"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                                   "--union-default-graph", "--timeout-s", str(int(timeout))], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         deadline = time.time() + 30
         while True:
             try:
                 self.select("ASK { }")
                 break
-            except OSError:
+            except (OSError, _TooSlow):
                 if self.p.poll() is not None or time.time() > deadline:
                     self.close()
                     raise RuntimeError("oxigraph serve did not start on loopback within 30 s")
@@ -613,8 +645,11 @@ class _Server:
         data = urllib.parse.urlencode({"query": text}).encode("utf-8")
         req = urllib.request.Request(self.url, data=data, headers={
             "Accept": "application/sparql-results+json", "Content-Type": "application/x-www-form-urlencoded"})
-        with urllib.request.urlopen(req, timeout=180) as r:
-            body = json.loads(r.read())
+        try:
+            with urllib.request.urlopen(req, timeout=self.timeout + 30) as r:
+                body = json.loads(r.read())
+        except urllib.error.HTTPError as exc:  # the server's own time limit, or a query it rejects
+            raise _TooSlow(f"HTTP {exc.code}: {exc.read()[:200].decode('utf-8', 'replace')}") from None
         return len(body.get("results", {}).get("bindings", [])) if "results" in body else 1
 
     def close(self) -> None:
@@ -633,14 +668,17 @@ class _Samples:
     _PICK = {
         "area": "SELECT ?v WHERE { ?d qp:jurisdiction ?v ; qp:hasTarget ?t } GROUP BY ?v ORDER BY DESC(COUNT(?t)) ?v LIMIT 3",
         "city": "SELECT ?v WHERE { ?d qp:jurisdiction ?v . ?v a qp:City } GROUP BY ?v ORDER BY DESC(COUNT(?d)) ?v LIMIT 3",
-        "concept": "SELECT ?v WHERE { ?d qp:mentions ?v . ?v a skos:Concept } GROUP BY ?v ORDER BY DESC(COUNT(?d)) ?v LIMIT 3",
+        "concept": "SELECT ?v WHERE { VALUES ?c { qp:CertificationScheme qp:Award qp:Initiative } ?d qp:mentions ?v . ?v a ?c }"
+                   " GROUP BY ?v ORDER BY DESC(COUNT(?d)) ?v LIMIT 3",
         "plan": "SELECT ?v WHERE { ?v a qp:Plan ; qp:hasTarget ?t } GROUP BY ?v ORDER BY DESC(COUNT(?t)) ?v LIMIT 3",
         "indicator": "SELECT ?v WHERE { ?t qp:indicator ?v } GROUP BY ?v ORDER BY DESC(COUNT(?t)) ?v LIMIT 3",
-        "label": "SELECT ?v WHERE { ?c a skos:Concept ; skos:prefLabel ?v . ?d qp:mentions ?c } GROUP BY ?v ORDER BY DESC(COUNT(?d)) ?v LIMIT 3",
+        "label": "SELECT ?v WHERE { ?c a skos:Concept ; skos:prefLabel ?v . FILTER(LANG(?v) = 'zh') ?d qp:mentions ?c }"
+                 " GROUP BY ?v ORDER BY DESC(COUNT(?d)) ?v LIMIT 3",
     }
 
-    def __init__(self, store) -> None:
+    def __init__(self, store, probe: Optional[Callable[[str, dict[str, str]], Optional[int]]] = None) -> None:
         self.store = store
+        self.probe = probe
         self._cache: dict[str, list[str]] = {}
 
     def values(self, what: str) -> list[str]:
@@ -677,11 +715,12 @@ class _Samples:
                     params = trial
                     break
                 try:
-                    if run_named(self.store, q.name, trial).rows:
-                        params = trial
-                        break
+                    n = self.probe(q.name, trial) if self.probe else len(run_named(self.store, q.name, trial).rows)
                 except KgError:
                     continue
+                if n:
+                    params = trial
+                    break
             else:
                 return None
         return params
@@ -700,11 +739,14 @@ def _pyvis_default_page(view) -> str:
     """The baseline page: pyvis as documented (from_nx, default physics, in-line resources)."""
     from pyvis.network import Network
 
+    import networkx as nx
+
     net = Network(height="800px", width="100%", cdn_resources="in_line")
-    g = view.graph.copy()
-    for _n, d in g.nodes(data=True):
-        for k in ("x", "y"):
-            d.pop(k, None)  # pyvis lays out with physics
+    g = nx.Graph()  # labels and tooltips only: pyvis lays out with physics, and 'source' is its own keyword
+    for n, d in view.graph.nodes(data=True):
+        g.add_node(n, label=str(d.get("label", n)), title=str(d.get("title", "")))
+    for a, b, d in view.graph.edges(data=True):
+        g.add_edge(a, b, title=str(d.get("title", "")))
     net.from_nx(g)
     return net.generate_html()
 

@@ -4,7 +4,9 @@ Each sub-module extracts one kind of fact; `extract_document` composes them.
 """
 from __future__ import annotations
 
-from ..model import DocTree, Extraction, NormText, SourceDoc
+from dataclasses import replace
+
+from ..model import DocMeta, DocTree, Extraction, NormText, SourceDoc, Value
 from ..vocab import Gazetteer
 from .mentions import find_area_mentions, find_concept_mentions
 from .metadata import extract_metadata
@@ -19,6 +21,7 @@ def extract_document(doc: SourceDoc, nt: NormText, tree: DocTree, gaz: Gazetteer
     targets = _optional("targets", "extract_targets", doc, nt, tree, meta)
     programs = _optional("programs", "extract_programs", doc, nt, tree, meta)
     orgs = _optional("orgs", "extract_orgs", doc, nt, tree, meta, gaz)
+    meta = _issuer_as_org(meta, orgs)
     return Extraction(
         meta=meta,
         targets=tuple(targets),
@@ -28,6 +31,18 @@ def extract_document(doc: SourceDoc, nt: NormText, tree: DocTree, gaz: Gazetteer
         orgs=tuple(orgs),
         sections=tree.sections,
     )
+
+
+def _issuer_as_org(meta: DocMeta, orgs) -> DocMeta:
+    """The issuer under the name its organization node has (杭州市萧山区人民政府 -> 萧山区人民政府,
+    the body that 区政府 in the same text resolves to), so that both are one node."""
+    if meta.issuer is None:
+        return meta
+    ev = meta.issuer.evidence
+    hit = next((o for o in orgs if o.evidence.start <= ev.start and ev.end <= o.evidence.end), None)
+    if hit is None or hit.name == meta.issuer.value:
+        return meta
+    return replace(meta, issuer=Value(value=hit.name, evidence=meta.issuer.evidence))
 
 
 def _optional(module: str, func: str, *args):

@@ -5,8 +5,13 @@ about any one file:
 
 - a plan's *head* is the text before its first heading, box or table (a portal page, a
   covering notice 关于印发…的通知, the title block of a PDF, a table of contents);
-- title: the first short line of the head that ends like a document name (规划, 方案, …);
-  a covering notice yields the plan it publishes when no separate title line exists;
+- jurisdiction: votes over area mentions (see `infer_jurisdiction`); a county named far more
+  than its city (a district bureau's news) wins; a plan whose title or issuer opens with a
+  county, after any official prefix of its city (宁波市鄞州区…), governs that county;
+- title: the first short line of the head that ends like a document name (规划, 方案, …),
+  joined to the line above when a cover page broke it (德清县质量发展 / “十四五”规划), an
+  excerpt mark ((节选), (摘要)) left out and making the document a fragment; a covering
+  notice yields the plan it publishes when no separate title line exists;
 - issuer: the notice's sender (X关于印发…), a labelled 发文机关, a signature line (an
   organization followed by a date line), or an organization line of the title block;
 - dates: a labelled 成文日期 or a standalone date line (2021年7月21日, 二〇二一年八月) is the
@@ -14,7 +19,8 @@ about any one file:
 - period: an explicit span in or under the title ((2021~2025年)), a 规划期 sentence, or the
   five-year plan named in the title (“十四五” -> 2021-2025);
 - articles: the first line is the headline unless it is a byline; 来源:, 记者 / 作者: bylines,
-  a first line of two or more personal names, and a standalone date(time) line.
+  a first line of two or more personal names, and a date(time) line, alone or opening a
+  dateline (2022年9月6日 星期二 来源:…).
 """
 from __future__ import annotations
 
@@ -251,7 +257,28 @@ def _toc_spans(tree: DocTree) -> list[tuple[int, int]]:
     return [(s.start, s.end) for s in tree.walk() if s.kind == "toc"]
 
 
-def _plan_title(doc: SourceDoc, nt: NormText, lines: list[_Line]) -> tuple[Value | None, int]:
+def _title_head(lines: list[_Line], i: int, gaz: Gazetteer | None) -> _Line | None:
+    """The first half of a title broken over two lines on a cover page ("德清县质量发展" then
+    "“十四五”规划"): a short plain line right above that opens with an area name, when the
+    title line itself does not."""
+    if i == 0 or gaz is None:
+        return None
+    from .mentions import area_index
+
+    prev, ln = lines[i - 1], lines[i]
+    ai = area_index(gaz)
+
+    def opens_with_area(t: str) -> bool:
+        return bool(t) and t[0] in ai.lengths and bool(ai.names_at(t, 0))
+
+    if (len(prev.text) <= 40 and not re.search(r"[。;,:!?、\s]", prev.text) and not _DATE_LINE.match(prev.text)
+            and not _TITLE_END.search(prev.text) and not _ORG_LINE.match(prev.text) and not _NUMBER.search(prev.text)
+            and opens_with_area(prev.text) and not opens_with_area(ln.text)):
+        return prev
+    return None
+
+
+def _plan_title(doc: SourceDoc, nt: NormText, lines: list[_Line], gaz: Gazetteer | None = None) -> tuple[Value | None, int]:
     """(title, index of the title line or -1) from the head lines; a covering notice's plan as fallback."""
     notice = None
     for i, ln in enumerate(lines):
@@ -268,7 +295,9 @@ def _plan_title(doc: SourceDoc, nt: NormText, lines: list[_Line]) -> tuple[Value
                 notice = _value(doc, nt, s, ln.start + n.end(2), _clean(n.group(2)))
             continue
         # The title as written on its line, a period in brackets included: 实施方案(2022—2024年)
-        return _value(doc, nt, ln.start, end, _clean(nt.text[ln.start : end])), i
+        first = _title_head(lines, i, gaz)
+        start = first.start if first else ln.start
+        return _value(doc, nt, start, end, _clean(nt.text[start:end])), i
     return (notice, -1) if notice else (None, -1)
 
 
@@ -390,15 +419,37 @@ def _own_area(doc: SourceDoc, nt: NormText, jur: AreaRef | None, values: list[Va
         if span is None:
             continue
         head = nt.text[span[0] : span[1]]
-        cands = [a for a in gaz.areas if a.level == "county" and len(a.name) >= 2 and head.startswith(a.name)]
+        off = _enclosing_prefix(head, jur, gaz)  # 宁波市鄞州区…, 浙江省湖州市德清县…
+        cands = [a for a in gaz.areas if a.level == "county" and len(a.name) >= 2 and head.startswith(a.name, off)]
         if jur is not None:
             inside = [a for a in cands if a.parent == jur.code or a.code == jur.code
                       or (a.parent in idx and idx[a.parent].parent == jur.code)]
             cands = inside or (cands if len(cands) == 1 and jur.level != "city" else [])
         if len(cands) == 1:
             a = cands[0]
-            return AreaRef(code=a.code, name=a.name, level=a.level), evidence(doc, nt, span[0], span[0] + len(a.name))
+            s0 = span[0] + off
+            return AreaRef(code=a.code, name=a.name, level=a.level), evidence(doc, nt, s0, s0 + len(a.name))
     return None
+
+
+def _enclosing_prefix(head: str, jur: AreaRef | None, gaz: Gazetteer) -> int:
+    """Length of the names of the voted area and its ancestors that open `head` (浙江省宁波市 in 浙江省宁波市鄞州区)."""
+    if jur is None:
+        return 0
+    idx = gaz.area_by_code
+    names: set[str] = set()
+    code = jur.code
+    while code in idx:
+        names.update(n for n in (idx[code].name, *idx[code].short_names) if len(n) >= 2)
+        code = idx[code].parent
+    off, moved = 0, True
+    while moved:
+        moved = False
+        for n in sorted(names, key=len, reverse=True):
+            if head.startswith(n, off):
+                off, moved = off + len(n), True
+                break
+    return off
 
 
 # ------------------------------------------------------------------------------------- articles
@@ -508,7 +559,7 @@ def extract_metadata(doc: SourceDoc, nt: NormText, tree: DocTree, gaz: Gazetteer
     body = _head_end(tree, text)
     tocs = _toc_spans(tree)
     head = [ln for ln in _lines(text, 0, body) if not any(s <= ln.start < e for s, e in tocs)]
-    title, title_idx = _plan_title(doc, nt, head)
+    title, title_idx = _plan_title(doc, nt, head, gaz)
     signed = _labelled_date(doc, nt, _SIGNED_LABEL, 0, body)
     if signed is None:
         signed = next((v for v in (_date_line(doc, nt, ln) for ln in head) if v), None)

@@ -14,7 +14,13 @@ and after a 和/与 that joins two names. What is left must name one body, not a
 - anything else must contain an area name (哈工大湖州国家创新研究院) or is dropped
   (行业协会, 产业联盟, 省级质检中心).
 
-Resolved names write out known abbreviations (市场监管局 -> 市场监督管理局, 市政府 -> 市人民政府);
+A stop character that opens a known word is kept (市经信局: 经 stops 经市政府同意, not 经信局);
+a bare prefix after an enumeration of levels (各区、市市场监管局) names every such body and is
+dropped; a seat in brackets belongs to the name (国家鞋类质量检验检测中心(温州)).
+
+Resolved names write out known abbreviations (市场监管局 -> 市场监督管理局, 市政府 -> 市人民政府)
+and start at the innermost of official nested area prefixes (杭州市萧山区人民政府 and 区政府 in a
+萧山 text are both 萧山区人民政府; 浙江南浔…联盟, written with short forms, is a proper name);
 `scope` (an admin code or "cn") and the name identify the node, so the same body named in two
 documents of one city is one node.
 """
@@ -376,13 +382,18 @@ def resolve(written: str, suffix: str, known: Known | None, p: OrgPatterns, ai: 
             return None  # 县市场监管局 in a city plan: any county's bureau, or no jurisdiction known
         name, scope = level.name + written[1:], level.code
     elif lead_prefix:
-        # 浙江省湖州市…: the innermost of the leading areas
-        end, code = 0, ""
+        # 浙江省湖州市…: the innermost of the leading areas, which also opens the name, so that
+        # 杭州市萧山区人民政府 and 区政府 (in a 萧山 document) are one body
+        end, code, inner, formal = 0, "", 0, True
         for s, e, c in lead:
             if s != end or (code and code not in ai.chain(c)):
                 break  # 浙江南浔|山东宁津: the next area is not inside the previous one
-            end, code = e, c
+            if code:
+                formal = formal and written[inner:s] == ai.idx[code].name
+            end, code, inner = e, c, s
         scope = code
+        if inner and end < len(written) and formal:
+            name = written[inner:]  # only an official prefix (杭州市萧山区); 浙江南浔…联盟 is a proper name
     elif policy == "national":
         name, scope = ("国家" + written) if not written.startswith("国家") else written, "cn"
     elif lead:

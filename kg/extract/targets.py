@@ -12,24 +12,33 @@ Header roles:
   reference year (the year before its period starts); every target column gives one Target.
 Cells: `不低于96` -> 96 at_least, `[56]` -> 56 cumulative, `/`, 完成, 第二, 前三 -> text only.
 `cumulative` is true for a bracketed value or an indicator marked `(累计)`, false for the
-other rows of a table that uses those marks, and unknown otherwise.
+other rows of a table that uses those marks, and unknown otherwise. Without a unit column,
+a unit in brackets after the indicator is the unit (`制造业产品质量合格率(%)`).
 
 **Prose.** A sentence (up to 。!? or a line, bullet or cell break) is read clause by clause
 (clauses end at , ; :, never inside quotes or brackets). Markers switch a scope that lasts
-to the end of the sentence, later markers overriding earlier ones:
+to the end of the sentence, later markers overriding earlier ones; a sentence that sets no
+scope of its own takes the scope of the sentence before it in the same paragraph
+(`到2025年,总体目标。具体指标…。`), and a paragraph of a goals section (发展目标, 主要目标)
+without one is future, for the first year the section names:
 - future: 到/至2025年(底|末), 2025年前, a five-year period (“十四五”期间/期末/末/时期) that
   ends after the reference year, an aspiration word (力争, 争取, 确保, 目标是/为), or a
   bare year after the reference year. The target year is the stated year, the period's end,
-  or for a bare aspiration the plan's period end (none for an article);
-- past: a year or period not after the reference year, 截至, 已, 同比, 比上年. Past
-  clauses never give targets (`2020年,实现服务业增加值1473.3亿元` is a result).
+  or for a bare aspiration the plan's period end (none for an article); 今年底 / 年内 is
+  the year the document is dated, and 到2023年底 in a text dated 2023 is still ahead;
+- past: a year or period not after the reference year, 截至, 已, 目前, 同比, 比上年. Past
+  clauses never give targets (`2020年,实现服务业增加值1473.3亿元` is a result). A year
+  after 比/较 is a comparison (`比2020年增加8件`), not a scope.
 In a future scope a clause gives a target when it *ends* with a value — a number (Arabic
 or Chinese, 万/亿 kept in the unit as written: `2万台` is 2 with unit 万台) followed by a
 unit, with its qualifiers (不低于/以上 at_least, 左右/约 about, 突破/超过 exceed, 达到 reach,
 不超过/以内 at_most, 保持 exactly). The indicator is the noun phrase before the value or
 before its verb (达到, 突破, 保持, 提高到 …), without scope words (全市, 当年, 其中, 实现,
 创建, 建成 …); `培育60家企业成为X` measures `X企业`; `A和B分别达到93%以上、95%以上` gives
-two targets; a clause that starts with 占 (`占GDP比重10%`) borrows the previous subject.
+two targets; `A1家、B5家` gives one target per value; a clause that starts with 占
+(`占GDP比重10%`) or has no subject at all (`;到2025年,累计达到30项`) borrows the previous
+subject. A generic measure with at most a two-character qualifier (产值, 检验机构, 完成投资)
+names no indicator and gives no target.
 Rates per year (每年 …) and ranges (1—2个) are skipped. The same goal stated twice
 (a box repeated in an appendix) is kept once, and a goal equal to a table row is dropped.
 
@@ -197,6 +206,10 @@ def table_targets(doc: SourceDoc, nt: NormText, tables: Iterable[Table], ref: Op
                 continue
             category = "/".join(row[i].text for i in roles.categories if row[i].text)
             unit = row[roles.unit].text if roles.unit is not None else ""
+            indicator = ind_cell.text
+            in_name = _UNIT_IN_NAME.fullmatch(indicator) if unit in _NO_UNIT else None
+            if in_name:  # no unit column: 制造业产品质量合格率(%)
+                indicator, unit = in_name.group(1), in_name.group(2)
             binding = None
             if roles.attr is not None:
                 a = row[roles.attr].text
@@ -213,7 +226,7 @@ def table_targets(doc: SourceDoc, nt: NormText, tables: Iterable[Table], ref: Op
                 out.append(
                     Target(
                         ordinal=len(out) + 1,
-                        indicator=ind_cell.text,
+                        indicator=indicator,
                         evidence=ev,
                         category=category,
                         unit=None if unit in _NO_UNIT else unit,
@@ -275,6 +288,7 @@ _UNITS = (
     "小时|分钟|天|岁|倍|分|级|星"
 )
 _SCALE_UNIT = r"(?:万亿|千亿|百亿|亿|千万|百万|万)"
+_UNIT_IN_NAME = re.compile(rf"(.+?)\s*\(((?:{_SCALE_UNIT})?(?:{_UNITS}))\)")
 _VERBS = (
     r"提高到|提高至|提升到|提升至|增加到|增加至|增长到|增长至|增至|降至|降到|下降到|下降至|减少到|减少至|控制在|稳定在|"
     r"增加|新增|保持在|保持|达到|突破|超过|不低于|不少于|不小于|不高于|不超过|不大于|低于|高于|达|为|超"
@@ -287,7 +301,8 @@ _CN_YEAR = r"二[〇零][一二三四五六七八九〇零]{2}"
 _FUTURE_YEAR = re.compile(
     rf"(?:到|至|于)\s*(20\d\d|{_CN_YEAR})\s*年(?:底|末|年底|年末)?(?:前)?|(20\d\d|{_CN_YEAR})\s*年(?:底|末)?前"
 )
-_BARE_YEAR = re.compile(r"(?<![\d~\-—至到])(20\d\d)\s*年(?:底|末)?(?![\d度])")
+# a year after 比/较 (比2020年增加8件) is the reference of a comparison, not the clause's time
+_BARE_YEAR = re.compile(r"(?<![\d~\-—至到比较])(20\d\d)\s*年(?:底|末)?(?![\d度])")
 _FYP = re.compile(r"“?(十?[一二三四五六七八九]?五)”?(?:期间|期末|末|时期|规划期)")
 _ASPIRE = re.compile(r"力争|争取|确保|预计到|(?:主要|总体|发展)?目标(?:是|为)")
 _PAST = re.compile(r"截至|截止|已|同比|比上年|较上年|上年度|以来|目前")
@@ -379,8 +394,10 @@ def prose_targets(
                 kind, y, end = m
                 if kind == "soon":  # 今年底, 年内: a goal for the year the document is dated
                     future, year = True, doc_year if doc_year is not None else year
-                elif kind == "future" and ref_year is not None and y is not None and y <= ref_year:
-                    future, year = False, None  # 2016年至2020年: a past span
+                elif (kind == "future" and ref_year is not None and y is not None and y <= ref_year
+                      and (doc_year is None or y < doc_year)):
+                    # 2016年至2020年: a past span (but 到2023年底 in a text dated 2023 is still ahead)
+                    future, year = False, None
                 elif kind == "future":
                     future, year = True, y if y is not None else year
                 elif kind == "past":

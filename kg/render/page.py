@@ -14,17 +14,20 @@ import html
 import json
 import math
 from importlib import resources
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..errors import ViewError
 from ..query import curie
 from .styles import STYLES
 from .views import View
 
+if TYPE_CHECKING:
+    from pyvis.network import Network
+
 # --- pyvis ------------------------------------------------------------------------------------------
 
 
-def to_pyvis(view: View):
+def to_pyvis(view: View) -> Network:
     """A pyvis Network of the view: nodes and edges as vis-network dicts, physics off, positions fixed."""
     from pyvis.network import Network
 
@@ -65,6 +68,7 @@ def to_pyvis(view: View):
 
 
 def vis_options(n_nodes: int) -> dict[str, Any]:
+    """vis-network options: physics off (positions come from Python), hover tooltips, straight edges."""
     return {
         "physics": {"enabled": False},
         "layout": {"improvedLayout": False},
@@ -121,7 +125,7 @@ _SHAPE_POINTS = {
 }
 
 
-def page_html(net, view: View) -> str:
+def page_html(net: Network, view: View) -> str:
     """The self-contained page of a view (pass the pyvis Network made by `to_pyvis`)."""
     js_lib, css_lib = _vis_assets()
     page_js, page_css = _asset("page.js"), _asset("page.css").replace("FONTS", _FONTS)
@@ -142,7 +146,7 @@ def page_html(net, view: View) -> str:
     )
     e = html.escape
     notices = "".join(f'<p class="kg-notice">{e(n)}</p>' for n in view.notices)
-    meta = (f"{net.nodes.__len__()} nodes · {len(net.edges)} edges · view {view.name} · "
+    meta = (f"{len(net.nodes)} nodes · {len(net.edges)} edges · view {view.name} · "
             "hover a node for its evidence, drag to move, scroll to zoom")
     return (
         "<!DOCTYPE html>\n<html lang=\"zh-Hans\">\n<head>\n<meta charset=\"utf-8\">\n"
