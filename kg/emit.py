@@ -128,7 +128,10 @@ def emit_document(doc: SourceDoc, ex: Extraction) -> tuple[list[str], int]:
         add(d, iri(DCT + "creator"), lit(a.value, lang="zh"))
         em.evidence(d, a.evidence, of=d[1:-1])
     if meta.issuer:
-        scope = meta.jurisdiction.code if meta.jurisdiction else "cn"
+        # the node the text's own mention of the issuer resolved to (a county plan issued by its
+        # city's bureau is that bureau's node, not one scoped to the county)
+        named = next((o for o in ex.orgs if o.name == meta.issuer.value), None)
+        scope = named.scope if named else meta.jurisdiction.code if meta.jurisdiction else "cn"
         o = iri(str(ns.org_iri(scope, meta.issuer.value)))
         add(d, iri(QP + "issuer"), o)
         add(o, iri(RDF_TYPE), iri("http://www.w3.org/ns/org#Organization"))

@@ -125,3 +125,41 @@ def test_another_provinces_city_needs_its_full_name():
 )
 def test_first_pass_without_jurisdiction_keeps_only_safe_names(text, expected):
     assert areas(text, None) == expected
+
+
+# ---------------------------------------------------------------------------------- areas inside other names
+
+
+def _extract(text: str):
+    from kg.extract import extract_document
+    from kg.normalize import normalize
+    from kg.segment import segment
+
+    doc = _doc(text)
+    nt = normalize(doc)
+    return extract_document(doc, nt, segment(nt), load_gazetteer())
+
+
+def test_an_area_inside_a_concept_or_organization_name_is_not_mentioned_on_its_own():
+    text = "湖州市质量发展规划。推广“品字标浙江制造”,支持浙江大学和湖州市市场监督管理局共建平台,湖州市全面推进。"
+    ex = _extract(text)
+    gaz = load_gazetteer()
+    assert [(gaz.area_by_code[a.code].name, a.evidence.start) for a in ex.areas] == [
+        ("湖州市", 0),
+        ("湖州市", text.rindex("湖州市")),
+    ]
+    # the organization keeps its own mention (and its seat: see test_orgs)
+    assert {o.name for o in ex.orgs} >= {"湖州市市场监督管理局", "浙江大学"}
+    assert [gaz.concept(c.concept).pref_label for c in ex.concepts] == ["品字标浙江制造"]
+
+
+def test_one_mention_per_span_the_longest_label():
+    # the family member, not also its broader 品字标 or the alias 浙江制造 inside it
+    assert concepts("推广品字标浙江制造认证") == [("品字标浙江制造", "品字标浙江制造")]
+    # two labels that only quote marks part spell one label together
+    assert concepts("获得“品字标”浙江制造证书,推进品字标“浙江制造”") == [
+        ("品字标浙江制造", "品字标”浙江制造"),
+        ("品字标浙江制造", "品字标“浙江制造"),
+    ]
+    # labels quoted apart that spell nothing together stay two
+    assert concepts("“鲁班奖”“国家优质工程奖”") == [("鲁班奖", "“鲁班奖”"), ("国家优质工程奖", "国家优质工程奖")]

@@ -66,7 +66,7 @@ def test_abbreviated_and_full_names_are_one_node():
         ("建立由分管市长任组长的质量强市工作领导小组", [("质量强市工作领导小组", "湖州市质量强市工作领导小组", "330500", "leading-group")]),
         ("充分发挥嘉兴市质量强市工作领导小组作用", [("嘉兴市质量强市工作领导小组", "嘉兴市质量强市工作领导小组", "330400", "leading-group")]),
         ("消费者等代表组成嘉兴市质量监管团", [("嘉兴市质量监管团", "嘉兴市质量监管团", "330400", "other")]),
-        ("建立与浙江大学、中国计量大学的合作", [("浙江大学", "浙江大学", "330000", "university"), ("中国计量大学", "中国计量大学", "cn", "university")]),
+        ("建立与浙江大学、中国计量大学的合作", [("浙江大学", "浙江大学", "cn", "university"), ("中国计量大学", "中国计量大学", "cn", "university")]),
         ("新建国家纺织化学品质量监督检验中心", [("国家纺织化学品质量监督检验中心", "国家纺织化学品质量监督检验中心", "cn", "institute")]),
         ("并成立泰州市质量发展委员会", [("泰州市质量发展委员会", "泰州市质量发展委员会", "321200", "government")]),
         # 建设 also occurs inside names (住房和城乡建设局): a name starts after it only before an area prefix
@@ -113,9 +113,39 @@ def test_leading_group_office_has_the_group_as_parent_and_is_seated_in_the_city(
 def test_institutes_of_universities_take_the_university_as_parent():
     out = orgs("引进上海大学绍兴研究院、东华大学绍兴研究院等多家高校共建研究院", SHAOXING)
     assert [(o.name, o.scope, o.seat, o.parent, o.parent_scope) for o in out] == [
-        ("上海大学绍兴研究院", "310000", "330600", "上海大学", "310000"),
+        ("上海大学绍兴研究院", "cn", "330600", "上海大学", "cn"),
         ("东华大学绍兴研究院", "cn", "330600", "东华大学", "cn"),
     ]
+
+
+def test_a_university_named_after_its_seat_is_a_national_body():
+    out = orgs("联合浙江大学、南京农业大学和湖州师范学院", SHAOXING)
+    assert [(o.name, o.scope, o.seat) for o in out] == [
+        ("浙江大学", "cn", "330000"),
+        ("南京农业大学", "cn", "320100"),
+        ("湖州师范学院", "330500", "330500"),  # 学院: anchored to its area like other local bodies
+    ]
+
+
+def test_a_body_built_on_a_named_parent_needs_no_area():
+    out = orgs("积极对接清华大学长三角研究院")
+    assert [(o.name, o.scope, o.parent, o.parent_kind) for o in out] == [("清华大学长三角研究院", "cn", "清华大学", "university")]
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("积极对接浙江大学", "浙江大学"),  # 对 stops the growth inside the verb 对接
+        ("推荐湖州市市场监督管理局牵头", "湖州市市场监督管理局"),
+        ("邀请中国质量协会专家授课", "中国质量协会"),
+        ("指导湖州海关开展工作", "湖州海关"),
+        ("推进湖州南太湖新区管委会建设", "湖州南太湖新区管委会"),
+        ("成立湖州市品牌促进会", "湖州市品牌促进会"),
+        ("绍兴市质量技术监督检测院有关实验室", "绍兴市质量技术监督检测院"),
+    ],
+)
+def test_leading_verbs_and_more_suffixes(text, expected):
+    assert [o.name for o in orgs(text)] == [expected]
 
 
 @pytest.mark.parametrize(

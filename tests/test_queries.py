@@ -123,10 +123,12 @@ def test_concept_evidence_includes_narrower_concepts_and_scopes(mini):
 def test_node_provenance(mini):
     res = mini.query("node-provenance", node="https://w3id.org/qpkg/id/doc/hz/target/001")
     assert rows(res) == [
-        ["asserted", "https://w3id.org/qpkg/id/graph/hz", None, None, None, None, None, None],
         ["evidence", "https://w3id.org/qpkg/id/graph/hz", "https://w3id.org/qpkg/id/doc/hz", "hz.txt",
          "https://w3id.org/qpkg/id/doc/hz/mention/10-20", 10, 20, "基本药物抽检合格率 100"],
     ]
+    # a concept is named, not evidenced; the merged Turtle has no named graphs
+    assert [(r["via"], r["file"], r["quote"]) for r in mini.query("node-provenance", node="鲁班奖").records()] == [
+        ("mention", "hz.txt", "鲁班奖"), ("mention", "sx.txt", "鲁班奖"), ("mention", "tz.txt", "鲁班奖"), ("mention", "wx.txt", "鲁班奖")]
 
 
 def test_cities_without(mini):
@@ -224,3 +226,19 @@ def test_api_source_text_refuses_changed_file(built, tmp_path):
     with pytest.raises(StoreError) as e:
         g.source_text(name)
     assert str(e.value) == f"{tmp_path / name}: the file changed since the build (sha256 differs); rebuild with `kg build`"
+
+
+def test_describe_and_provenance_on_a_merged_turtle_file(tmp_path):
+    ttl = tmp_path / "g.ttl"
+    ttl.write_text(
+        '@prefix qp: <https://w3id.org/qpkg/ontology#> . @prefix qpd: <https://w3id.org/qpkg/id/> .\n'
+        '@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n'
+        'qpd:org\\/x a <http://www.w3.org/ns/org#Organization> ; rdfs:label "甲局"@zh .\n'
+        'qpd:doc\\/d qp:mentions qpd:org\\/x ; qp:sourceFile "d.txt" .\n'
+        'qpd:doc\\/d\\/mention\\/1-3 qp:inDocument qpd:doc\\/d ; qp:start 1 ; qp:end 3 ; qp:quote "甲局" ; qp:mentionOf qpd:org\\/x .\n',
+        encoding="utf-8")
+    for store in ("oxigraph", "memory"):
+        g = kg.open(ttl, store=store)
+        assert [(r["direction"], r["predicate"].rsplit("#", 1)[-1], r["graph"]) for r in g.describe("甲局").records()] == [
+            ("out", "type", None), ("out", "label", None), ("in", "mentions", None)], store
+        assert [(r["via"], r["graph"], r["file"], r["start"]) for r in g.provenance("甲局").records()] == [("mention", None, "d.txt", 1)]

@@ -253,8 +253,43 @@ def test_a_list_of_goals_is_split_after_each_value() -> None:
     text = "到2025年,力争培育省政府质量奖企业1家、县政府质量奖企业5家,制修订国家标准、行业标准20项。\n"
     assert [brief(t) for t in extract(text)] == [
         ("培育省政府质量奖企业", 1.0, "家", 2025, None),
-        ("县政府质量奖企业", 5.0, "家", 2025, None),
+        ("培育县政府质量奖企业", 5.0, "家", 2025, None),  # the list shares its verb
         ("制修订国家标准、行业标准", 20.0, "项", 2025, None),
+    ]
+
+
+def test_an_elliptical_list_carries_its_counting_verb() -> None:
+    text = (
+        "“十四五”期间,新增鲁班奖、国家优质工程奖2个,“钱江杯”等省优质工程奖40个,飞英杯260个;"
+        "获批省级技术标准综合研究基地1个,区域技术标准联合创新基地1个;"
+        "新增国际标准20项,主导制定国家标准40项,参与制定行业标准400项;"
+        "新增认证企业30家,合格率达到98%。\n"
+    )
+    ts = extract(text)
+    assert [brief(t) for t in ts] == [
+        ("新增鲁班奖、国家优质工程奖", 2.0, "个", 2025, None),
+        ("新增“钱江杯”等省优质工程奖", 40.0, "个", 2025, None),
+        ("新增飞英杯", 260.0, "个", 2025, None),
+        ("获批省级技术标准综合研究基地", 1.0, "个", 2025, None),
+        ("获批区域技术标准联合创新基地", 1.0, "个", 2025, None),
+        ("新增国际标准", 20.0, "项", 2025, None),
+        ("主导制定国家标准", 40.0, "项", 2025, None),  # a verb of its own: nothing carried
+        ("参与制定行业标准", 400.0, "项", 2025, None),
+        ("新增认证企业", 30.0, "家", 2025, None),
+        ("合格率", 98.0, "%", 2025, "reach"),  # a qualifier (达到) of its own, and a rate
+    ]
+    # the quote reaches back to the verb the item borrows
+    assert ts[1].evidence.quote == "新增鲁班奖、国家优质工程奖2个,“钱江杯”等省优质工程奖40个"
+
+
+def test_a_part_after_qizhong_is_named_within_its_whole() -> None:
+    text = "到2025年,数字经济增加值达到4000亿元以上,其中:核心产业增加值年均增长12%以上,占GDP比重10%;新增企业20家,其中省级企业5家。\n"
+    assert [brief(t) for t in extract(text)] == [
+        ("数字经济增加值", 4000.0, "亿元", 2025, "at_least"),
+        ("数字经济核心产业增加值年均增长", 12.0, "%", 2025, "at_least"),
+        ("数字经济核心产业增加值占GDP比重", 10.0, "%", 2025, None),
+        ("新增企业", 20.0, "家", 2025, None),
+        ("省级企业", 5.0, "家", 2025, None),  # a level names the subset in full already
     ]
 
 

@@ -9,6 +9,7 @@ recorded under `skipped` with the reason; an error in one suite does not stop th
 """
 from __future__ import annotations
 
+import http.client
 import json
 import os
 import shutil
@@ -436,70 +437,82 @@ class Bench:
                 return None
 
         samples = _Samples(ours, probe)
-        for name, q in named_queries().items():
-            params = samples.params_for(q)
-            if params is None:
-                self.skipped.append({"name": f"query {name} @{label}", "reason": "no parameter value found that gives rows"})
-                continue
-            if probe(name, params) is None:  # ours would not finish in reasonable time: say so, do not hang
-                self.skipped.append({"name": f"query {name} @{label}",
-                                     "reason": f"too slow: over HTTP it did not finish within {self.scale.ours_limit:.0f} s"
-                                               + (" (goal missed)" if big else "")})
-                continue
-            rows: dict[str, Any] = {}
-
-            def emb() -> None:
-                rows["ours"] = len(run_named(ours, name, params).rows)
-
-            emb()  # warm-up, and the time limit for rdflib below
-            t0 = time.perf_counter()
-            emb()
-            est = time.perf_counter() - t0
-            # rdflib runs only as long as it takes to show whether it is 25× slower than ours.
-            lo, hi = self.scale.rdflib_timeout
-            limit = min(hi, max(lo, 25 * est))
-            state = {"censored": False, "error": ""}
-
-            def rdf() -> Any:
-                if state["error"]:
-                    return GAVE_UP
-                r = worker.query(name, params, limit)
-                if r.get("timeout"):
-                    state["censored"] = True
-                    return Took(limit)
-                if "error" in r:
-                    state["error"] = r["error"]
-                    return GAVE_UP
-                rows["rdflib"] = r["rows"]
-                return Took(r["seconds"])
-
-            fns: dict[str, Callable[[], Any]] = {"ours": emb, "rdflib": rdf}
+        try:
+            for name, q in named_queries().items():
+                try:
+                    self._query_pair(label, name, q, ours, worker, server, samples, probe)
+                except Exception as exc:  # one query's failure is reported, the others still run
+                    self.skipped.append({"name": f"query {name} @{label}", "reason": f"error: {type(exc).__name__}: {exc}"})
+        finally:  # the rdflib child holds gigabytes at 1M: free them before the next suite
+            worker.close()
             if server:
-                text = server.query_text(ours, name, params)
-                fns["http"] = lambda: rows.__setitem__("http", server.select(text))
-            budget = {"rdflib": max(limit, self.scale.rdflib_budget)}
-            try:
-                t = alternate(fns, self.scale.runs, budget=budget)
-            except (RuntimeError, _TooSlow) as exc:
-                self.skipped.append({"name": f"query {name} @{label}", "reason": f"{type(exc).__name__}: {exc}"})
-                continue
-            ms = {k: [v * 1000 for v in vs] for k, vs in t.items()}
+                server.close()
+
+    def _query_pair(self, label: str, name: str, q, ours, worker: "_Worker", server: Optional["_Server"],
+                    samples: "_Samples", probe: Callable[[str, dict[str, str]], Optional[int]]) -> None:
+        from ..query import run_named
+
+        big = label != "bundled"
+        params = samples.params_for(q)
+        if params is None:
+            self.skipped.append({"name": f"query {name} @{label}", "reason": "no parameter value found that gives rows"})
+            return
+        if probe(name, params) is None:  # ours would not finish in reasonable time: say so, do not hang
+            self.skipped.append({"name": f"query {name} @{label}",
+                                 "reason": f"too slow: over HTTP it did not finish within {self.scale.ours_limit:.0f} s"
+                                           + (" (goal missed)" if big else "")})
+            return
+        rows: dict[str, Any] = {}
+
+        def emb() -> None:
+            rows["ours"] = len(run_named(ours, name, params).rows)
+
+        emb()  # warm-up, and the time limit for rdflib below
+        t0 = time.perf_counter()
+        emb()
+        est = time.perf_counter() - t0
+        # rdflib runs only as long as it takes to show whether it is 25× slower than ours.
+        lo, hi = self.scale.rdflib_timeout
+        limit = min(hi, max(lo, 25 * est))
+        state = {"censored": False, "error": ""}
+
+        def rdf() -> Any:
             if state["error"]:
-                ms["rdflib"] = []
-            agree = "" if len(set(rows.values())) <= 1 else f"; rows differ: {rows}"
-            failed = f"; rdflib failed: {state['error']}" if state["error"] else ""
-            goals = []
-            if big and self.scale.big_quads >= 1_000_000:
-                goals = [GOALS["query"]] + ([GOALS["shared"]] if name == "shared-concepts" else [])
-            self.add(Entry(f"query {name} @{label}: vs rdflib", "ms", ms["ours"], "rdflib memory store (kg --store memory)",
-                           ms["rdflib"], group=f"queries-{label}", goals=tuple(goals), baseline_censored=state["censored"],
-                           note=f"{rows.get('ours')} rows; params {params}{agree}{failed}"))
-            if "http" in ms:
-                self.add(Entry(f"query {name} @{label}: vs HTTP", "ms", ms["ours"], "oxigraph serve over loopback HTTP",
-                               ms["http"], group=f"queries-{label}", note=f"{rows.get('ours')} rows"))
-        worker.close()
+                return GAVE_UP
+            r = worker.query(name, params, limit)
+            if r.get("timeout"):
+                state["censored"] = True
+                return Took(limit)
+            if "error" in r:
+                state["error"] = r["error"]
+                return GAVE_UP
+            rows["rdflib"] = r["rows"]
+            return Took(r["seconds"])
+
+        fns: dict[str, Callable[[], Any]] = {"ours": emb, "rdflib": rdf}
         if server:
-            server.close()
+            text = server.query_text(ours, name, params)
+            fns["http"] = lambda: rows.__setitem__("http", server.select(text))
+        budget = {"rdflib": max(limit, self.scale.rdflib_budget)}
+        try:
+            t = alternate(fns, self.scale.runs, budget=budget)
+        except (RuntimeError, _TooSlow) as exc:
+            self.skipped.append({"name": f"query {name} @{label}", "reason": f"{type(exc).__name__}: {exc}"})
+            return
+        ms = {k: [v * 1000 for v in vs] for k, vs in t.items()}
+        if state["error"]:
+            ms["rdflib"] = []
+        agree = "" if len(set(rows.values())) <= 1 else f"; rows differ: {rows}"
+        failed = f"; rdflib failed: {state['error']}" if state["error"] else ""
+        goals = []
+        if big and self.scale.big_quads >= 1_000_000:
+            goals = [GOALS["query"]] + ([GOALS["shared"]] if name == "shared-concepts" else [])
+        self.add(Entry(f"query {name} @{label}: vs rdflib", "ms", ms["ours"], "rdflib memory store (kg --store memory)",
+                       ms["rdflib"], group=f"queries-{label}", goals=tuple(goals), baseline_censored=state["censored"],
+                       note=f"{rows.get('ours')} rows; params {params}{agree}{failed}"))
+        if "http" in ms:
+            self.add(Entry(f"query {name} @{label}: vs HTTP", "ms", ms["ours"], "oxigraph serve over loopback HTTP",
+                           ms["http"], group=f"queries-{label}", note=f"{rows.get('ours')} rows"))
 
     # views ------------------------------------------------------------------------------------
     def suite_views(self) -> None:
@@ -647,9 +660,15 @@ class _Server:
             "Accept": "application/sparql-results+json", "Content-Type": "application/x-www-form-urlencoded"})
         try:
             with urllib.request.urlopen(req, timeout=self.timeout + 30) as r:
-                body = json.loads(r.read())
+                raw = r.read()
         except urllib.error.HTTPError as exc:  # the server's own time limit, or a query it rejects
             raise _TooSlow(f"HTTP {exc.code}: {exc.read()[:200].decode('utf-8', 'replace')}") from None
+        except http.client.IncompleteRead:
+            raise _TooSlow("the server cut the response") from None
+        try:
+            body = json.loads(raw)
+        except ValueError:  # results are streamed: a query stopped at the time limit leaves them cut short
+            raise _TooSlow("the server cut the results short (time limit)") from None
         return len(body.get("results", {}).get("bindings", [])) if "results" in body else 1
 
     def close(self) -> None:

@@ -8,7 +8,7 @@ from dataclasses import replace
 
 from ..model import DocMeta, DocTree, Extraction, NormText, SourceDoc, Value
 from ..vocab import Gazetteer
-from .mentions import find_area_mentions, find_concept_mentions
+from .mentions import areas_outside, find_area_mentions, find_concept_mentions
 from .metadata import extract_metadata
 
 
@@ -22,6 +22,8 @@ def extract_document(doc: SourceDoc, nt: NormText, tree: DocTree, gaz: Gazetteer
     programs = _optional("programs", "extract_programs", doc, nt, tree, meta)
     orgs = _optional("orgs", "extract_orgs", doc, nt, tree, meta, gaz)
     meta = _issuer_as_org(meta, orgs)
+    # an area named only inside a concept label or an organization name is not mentioned on its own
+    areas = areas_outside(areas, [(m.evidence.start, m.evidence.end) for m in (*concepts, *orgs)])
     return Extraction(
         meta=meta,
         targets=tuple(targets),

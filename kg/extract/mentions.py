@@ -30,18 +30,51 @@ def _excluded_by_context(text: str, start: int, end: int, excludes: tuple[str, .
 
 
 def find_concept_mentions(doc: SourceDoc, nt: NormText, tree: DocTree, gaz: Gazetteer) -> list[ConceptMention]:
-    """Every label or alias of a scheme, award or initiative, minus near-neighbour (qp:excludeLabel) hits."""
+    """Every label or alias of a scheme, award or initiative, minus near-neighbour (qp:excludeLabel) hits.
+
+    One mention per span, the longest label: the matcher is leftmost-longest, so 品字标浙江制造 is
+    one mention of that scheme (queries reach 品字标 through skos:broader), and two labels that
+    only quote marks part (“品字标”浙江制造) are read as the one label they spell together."""
     out: list[ConceptMention] = []
     text = nt.text
-    for m in gaz.concept_pattern().finditer(text):
-        s, e = m.span()
+    hits = [m.span() for m in gaz.concept_pattern().finditer(text)]
+    joined = _quote_free_labels(gaz)
+    k = 0
+    while k < len(hits):
+        s, e = hits[k]
+        label = text[s:e]
+        if k + 1 < len(hits) and _QUOTES_ONLY.fullmatch(text[e : hits[k + 1][0]]):
+            both = joined.get(_QUOTE_MARKS.sub("", text[s : hits[k + 1][1]]))
+            if both is not None:
+                e, label = hits[k + 1][1], both
+                k += 1
+        k += 1
         if nt.is_excluded(s, e):
             continue
-        for c in gaz.concepts_for_label(m.group(0)):
+        for c in gaz.concepts_for_label(label):
             if _excluded_by_context(text, s, e, c.exclude):
                 continue
             out.append(ConceptMention(concept=c.iri, evidence=evidence(doc, nt, s, e)))
     return out
+
+
+_QUOTE_MARKS = re.compile("[“”\"'‘’「」]")
+_QUOTES_ONLY = re.compile("[“”\"'‘’「」]{1,2}")
+_JOINED: dict[int, tuple[Gazetteer, dict[str, str]]] = {}
+
+
+def _quote_free_labels(gaz: Gazetteer) -> dict[str, str]:
+    """Every concept label by its spelling without quote marks (cached by gazetteer identity)."""
+    hit = _JOINED.get(id(gaz))
+    if hit is None or hit[0] is not gaz:
+        labels: dict[str, str] = {}
+        for c in gaz.concepts:
+            for lab in c.labels:
+                labels.setdefault(_QUOTE_MARKS.sub("", lab), lab)
+        hit = (gaz, labels)
+        _JOINED.clear()
+        _JOINED[id(gaz)] = hit
+    return hit[1]
 
 
 # ----------------------------------------------------------------------------------- areas
@@ -202,3 +235,14 @@ def find_area_mentions(doc: SourceDoc, nt: NormText, gaz: Gazetteer, jurisdictio
             out.append(AreaMention(code=code, evidence=evidence(doc, nt, i, e)))
         i = e
     return out
+
+
+def areas_outside(areas: list[AreaMention], spans) -> list[AreaMention]:
+    """The area mentions that are not part of a longer name (source spans `(start, end)`).
+
+    An area named only inside a concept label or an organization's name (浙江 in 品字标浙江制造,
+    泰州 in 品质泰州, 湖州市 in 湖州市市场监督管理局) is not a separate mention of the area: the
+    concept or organization is what the text names, and an organization keeps its qp:seatedIn.
+    """
+    spans = sorted(spans)
+    return [a for a in areas if not any(s <= a.evidence.start and a.evidence.end <= e for s, e in spans)]

@@ -257,6 +257,12 @@ def _level_prefix(name: str, jur: _Jur) -> AreaEntry | None:
 
 def _trim(text: str, start: int, s_suffix: int, end: int, p: OrgPatterns, ai: AreaIndex, jur: _Jur) -> int:
     """Move a name's start past verbs, measure words and a 和/与 that joins two names."""
+    # a verb that opens with a stop character (对接, 从事) stopped the growth inside the verb
+    for w in p.cut:
+        for j in range(1, len(w)):
+            if start - j >= 0 and text.startswith(w, start - j) and s_suffix - (start - j + len(w)) >= 2:
+                start = start - j + len(w)
+                break
     stem = text[start:s_suffix]
     best = -1
     for w in p.cut:
@@ -307,7 +313,9 @@ def _candidates(text: str, p: OrgPatterns, nt: NormText, ai: AreaIndex, jur: _Ju
         if nxt is not None:
             between = text[e : nxt.start()]
             # the name goes on to a longer one: 上海大学|绍兴研究院, 人民政府|办公室
-            if len(between) <= 12 and all(_is_han(c) and c not in p.stop and c not in p.conj for c in between) and not any(w in between for w in p.cut):
+            # (but not past a word that opens a kind of body: 检测院|有关实验室)
+            if (len(between) <= 12 and all(_is_han(c) and c not in p.stop and c not in p.conj for c in between)
+                    and not any(w in between for w in (*p.cut, *p.generic))):
                 continue
         start = _grow_left(text, s_sfx, p, 0)
         start = _trim(text, start, s_sfx, e, p, ai, jur)
@@ -322,6 +330,8 @@ def _candidates(text: str, p: OrgPatterns, nt: NormText, ai: AreaIndex, jur: _Ju
     for c in out:
         if nt.is_excluded(c.start, c.end):
             continue
+        if c.known is None and any(g in text[c.start : c.end] for g in p.generic):
+            continue  # a kind of body (…有关实验室) names none and must not hide the body before it
         if any(c.start < b_e and b_s < c.end and not (c.start <= b_s and b_e <= c.end) for b_s, b_e in blocked):
             continue  # inside (or across) a scheme/award label: 浙江省人民政府质量奖
         if any(c.start < x.end and x.start < c.end for x in chosen):
@@ -377,6 +387,9 @@ def resolve(written: str, suffix: str, known: Known | None, p: OrgPatterns, ai: 
     lead_prefix = [a for a in lead if a[0] == 0]
     if national:
         scope = "cn"
+    elif policy == "unique" and not _has_level_prefix(written) and len(written) - len(suffix) >= 2:
+        # 浙江大学, 南京农业大学: a national body named after its seat, not the seat's own body
+        scope = "cn"
     elif _has_level_prefix(written):
         if level is None:
             return None  # 县市场监管局 in a city plan: any county's bureau, or no jurisdiction known
@@ -402,8 +415,9 @@ def resolve(written: str, suffix: str, known: Known | None, p: OrgPatterns, ai: 
         scope = "cn"
     elif policy == "jurisdiction" and jur.own is not None:
         name, scope = jur.own.name + written, jur.own.code
-    else:
+    elif _parent(written, p, ai, jur) is None:
         return None
+    # else: a body built on one the name states (清华大学长三角研究院): the parent anchors it
     name = _expand(name, p)
     if name in p.known:
         k = p.known[name]

@@ -311,7 +311,7 @@ _SOON = re.compile(r"(?:今年|本年度?)(?:底|末|内)(?:前)?|年内|年底�
 _SKIP = re.compile(r"每年|逐年|\d\s*[—\-~～至]\s*\d|[一二三四五六七八九]\s*[—\-~～至]\s*[一二三四五六七八九]")
 _LEAD = re.compile(
     r"^(?:并|且|同时|另外|此外|其中|届时|力争|争取|确保|实现|使|全市|全县|全区|全省|全域|我市|本市|我县|本县|我区|当年|年度|"
-    r"创建|建成|打造|基本|全面|累计|力争在|努力|计划)+"
+    r"创建|建成|打造|基本|全面|累计|力争在|努力|计划|投入使用)+"
 )
 _SENTENCE_END = re.compile(r"[。!?\n¨|]")
 
@@ -383,6 +383,8 @@ def prose_targets(
         if goal is not None and future is None:
             future, year = True, goal_year.get(goal, period_end)
         prev_subject = ""
+        last: Optional[tuple[str, int]] = None  # the sentence's latest goal: (indicator, evidence start)
+        whole = ""  # after 其中: the indicator the next goal is a part of
         for cs, ce in _clauses(text, ss, se):
             cs, ce = _strip(text, cs, ce)
             if ce <= cs or nt.is_excluded(cs, ce):
@@ -413,10 +415,17 @@ def prose_targets(
                     future = True
                 body_start = cs + end
             if not future:
-                prev_subject = ""
+                prev_subject, last, whole = "", None, ""
                 continue
             ty = year if year is not None else period_end
+            if text.startswith("其中", body_start) and last is not None:
+                whole = last[0]  # 数字经济增加值…,其中:核心产业增加值… names a part of that whole
             found = _parse_list(text, body_start, ce, prev_subject)
+            found, last = _elided(text, body_start, found, last, whole)
+            if found:
+                whole = ""
+            elif text[body_start:ce].strip() not in ("", "其中"):
+                last, whole = None, ""
             # a following 占GDP比重10% refers to this clause's subject (before 年均增长 etc.)
             if found:
                 prev_subject = re.split(r"年均|增长|增速|占", found[0][0])[0]
@@ -448,6 +457,72 @@ def prose_targets(
         if goal is not None and future and year is not None:
             goal_year.setdefault(goal, year)
     return out
+
+
+# verbs that say what a counted goal counts (新增, 培育, 获批 …): the items after the first of an
+# elliptical list share them ("新增A2个,B40个" counts new Bs)
+_COUNT_VERB = re.compile(r"^(?:新增|新建|培育|获批|引进|认定|争创|申报|制定|制修订)")
+# an item that opens with a verb of its own states what it counts itself
+_OPENING_VERB = re.compile(
+    r"^(?:新增|新建|培育|获批|引进|认定|争创|申报|制定|制修订|修订|主导|参与|创建|建成|建设|打造|提升|实施|推广|发布|"
+    r"完成|扶持|支持|通过|获得|实现|开展|组织|举办|建立|形成|推动|引导|增加|减少|降低|提高|保持|达到|突破)"
+)
+# what may stand between an item's start and its indicator without being a verb of its own
+_NO_VERB_HEAD = re.compile(r"[\s、,]*(?:全市|全县|全区|全省|我市|本市|我县|本县|我区|其中|并|且|同时)*[\s、:]*")
+_RATIO_UNITS = {"%", "‰", "百分点", "个百分点"}
+
+
+def _elided(text: str, start: int, found: list, last: Optional[tuple[str, int]], whole: str):
+    """Complete the goals of a clause that an elliptical sentence leaves short; return them and the new last goal.
+
+    - "新增鲁班奖、国家优质工程奖2个,钱江杯40个,飞英杯260个": an item with neither a verb nor a
+      qualifier of its own takes the counting verb of the goal before it (新增钱江杯), and its
+      evidence starts where that verb is written;
+    - "数字经济增加值达到4000亿元以上,其中:核心产业增加值年均增长12%以上": after 其中 a part
+      named with the same measure as the whole (…增加值) is named in full (数字经济核心产业增加值…).
+    Items of a 分别 list are left as they are.
+    """
+    out = []
+    head_start = start
+    for item in found:
+        ind, vs, ve, value_text, value, unit, comp = item
+        head = text[head_start:vs] if head_start <= vs else ""
+        if whole and not out:
+            full = _part_of(whole, ind)
+            if full != ind:
+                ind, vs = full, last[1] if last else vs
+        elif (
+            last is not None
+            and "分别" not in text[start:ve]
+            and _NO_VERB_HEAD.fullmatch(head)
+            and not _OPENING_VERB.match(ind)
+            and not re.match(_VERBS, value_text)
+            and (unit or "") not in _RATIO_UNITS
+        ):
+            m = _COUNT_VERB.match(last[0])
+            if m and not ind.startswith(m.group(0)):
+                ind, vs = m.group(0) + ind, last[1]
+        out.append((ind, vs, ve, value_text, value, unit, comp))
+        last = (ind, vs)
+        head_start = ve + 1
+    return out, last
+
+
+_MEASURE = re.compile(r"(?:增加值|产值|营业收入|收入|利润|税收|销售额|出口额|总量|规模|投资额)$")
+
+
+def _part_of(whole: str, part: str) -> str:
+    """数字经济增加值 + 核心产业增加值年均增长 -> 数字经济核心产业增加值年均增长: the part named within
+    the whole, when the whole ends in a statistical measure (增加值, 产值, 营业收入 …) that the part
+    names after a qualifier of its own, and that qualifier is not a level (省级…, 市…: those name a
+    subset in full already)."""
+    m = _MEASURE.search(whole)
+    if m is None or m.start() == 0 or re.match(r"[省市县区]|国家", part):
+        return part
+    qualifier = whole[: m.start()]
+    if part.find(m.group(0)) < 2 or part.startswith(qualifier):
+        return part
+    return qualifier + part
 
 
 def _strip(text: str, s: int, e: int) -> tuple[int, int]:
