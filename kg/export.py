@@ -21,6 +21,7 @@ from .errors import UsageError
 from .namespaces import PREFIXES
 from .query import curie, run_named
 from .store import Store
+from .terms import from_ox
 
 FORMATS = ("graphml", "gexf", "jsonld", "nquads", "csv")
 TABLES = ("targets", "programs", "mentions")
@@ -94,11 +95,9 @@ def nquads_of(store: Store) -> bytes:
 def _quads(store: Store):
     import pyoxigraph as ox
 
-    from .store import _from_ox
-
     for q in ox.parse(nquads_of(store), format=ox.RdfFormat.N_QUADS):
-        g = None if isinstance(q.graph_name, ox.DefaultGraph) else _from_ox(q.graph_name)
-        yield _from_ox(q.subject), _from_ox(q.predicate), _from_ox(q.object), g
+        g = None if isinstance(q.graph_name, ox.DefaultGraph) else from_ox(q.graph_name)
+        yield from_ox(q.subject), from_ox(q.predicate), from_ox(q.object), g
 
 
 def _compact(iri: str) -> str:

@@ -5,14 +5,13 @@ canonical N-Quads and report, so it runs the same in a process pool or on a clus
 """
 from __future__ import annotations
 
-import json
 import time
 from collections import Counter
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Optional
 
-from .errors import InputError, KgError, UsageError
+from .errors import InputError, UsageError
 from .model import DocReport, DocResult
 
 SOURCE_SUFFIXES = {".txt", ".html", ".htm", ".md", ""}

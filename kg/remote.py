@@ -24,7 +24,8 @@ from rdflib import BNode, Literal, URIRef
 
 from .errors import ServerError, UsageError
 from .namespaces import sparql_prologue
-from .store import XSD_STRING, Solutions
+from .store import Solutions
+from .terms import XSD_STRING
 
 SRJ = "application/sparql-results+json"
 NTRIPLES = "application/n-triples"
@@ -252,7 +253,7 @@ class SparqlStore:
 def _triples(data: bytes) -> Solutions:
     import pyoxigraph as ox
 
-    from .store import _from_ox
+    from .terms import from_ox
 
-    rows = tuple((_from_ox(t.subject), _from_ox(t.predicate), _from_ox(t.object)) for t in ox.parse(data, format=ox.RdfFormat.N_TRIPLES))
+    rows = tuple((from_ox(t.subject), from_ox(t.predicate), from_ox(t.object)) for t in ox.parse(data, format=ox.RdfFormat.N_TRIPLES))
     return Solutions(vars=("subject", "predicate", "object"), rows=rows)

@@ -15,13 +15,13 @@ from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
 from typing import Any, Iterable, Protocol
 
-from rdflib import BNode, Literal, URIRef
+from rdflib import URIRef
 
 from .errors import GraphNotFoundError, StoreError, UsageError
 from .namespaces import PREFIXES
+from .terms import from_ox, to_ox
 
 STORES = ("memory", "oxigraph", "sparql")
-XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 
 
 @dataclass(frozen=True)
@@ -51,42 +51,7 @@ class Store(Protocol):
     def __len__(self) -> int: ...
 
 
-# --- term conversion -------------------------------------------------------------------------------
-def _from_ox(term):
-    import pyoxigraph as ox
-
-    if term is None:
-        return None
-    if isinstance(term, ox.NamedNode):
-        return URIRef(term.value)
-    if isinstance(term, ox.BlankNode):
-        return BNode(term.value)
-    if isinstance(term, ox.Literal):
-        if term.language:
-            return Literal(term.value, lang=term.language)
-        dt = term.datatype.value if term.datatype else None
-        if dt == XSD_STRING:
-            return Literal(term.value)
-        return Literal(term.value, datatype=URIRef(dt) if dt else None)
-    return URIRef(str(term))
-
-
-def _to_ox(term):
-    import pyoxigraph as ox
-
-    if isinstance(term, URIRef):
-        return ox.NamedNode(str(term))
-    if isinstance(term, BNode):
-        return ox.BlankNode(str(term))
-    if isinstance(term, Literal):
-        if term.language:
-            return ox.Literal(str(term), language=term.language)
-        if term.datatype:
-            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
-        return ox.Literal(str(term))
-    raise UsageError(f"cannot bind {term!r}: not an RDF term")
-
-
+# --- term conversion lives in kg/terms.py ------------------------------------------------------
 def _sort_key(q) -> tuple[str, str, str, str]:
     return (str(q.graph_name), str(q.subject), str(q.predicate), str(q.object))
 
@@ -115,7 +80,7 @@ class OxigraphStore:
 
     def select(self, sparql: str, bindings: dict[str, Any] | None = None) -> Solutions:
         ox = self._ox
-        subs = {ox.Variable(k): _to_ox(v) for k, v in (bindings or {}).items()}
+        subs = {ox.Variable(k): to_ox(v) for k, v in (bindings or {}).items()}
         try:
             res = self.store.query(sparql, use_default_graph_as_union=True, substitutions=subs or None, prefixes=PREFIXES)
         except SyntaxError as exc:
@@ -125,10 +90,10 @@ class OxigraphStore:
         if isinstance(res, ox.QueryBoolean):
             return Solutions(vars=(), rows=(), boolean=bool(res))
         if isinstance(res, ox.QueryTriples):
-            rows = tuple((_from_ox(t.subject), _from_ox(t.predicate), _from_ox(t.object)) for t in res)
+            rows = tuple((from_ox(t.subject), from_ox(t.predicate), from_ox(t.object)) for t in res)
             return Solutions(vars=("subject", "predicate", "object"), rows=rows)
         names = tuple(v.value for v in res.variables)
-        rows = tuple(tuple(_from_ox(sol[v]) for v in names) for sol in res)
+        rows = tuple(tuple(from_ox(sol[v]) for v in names) for sol in res)
         return Solutions(vars=names, rows=rows)
 
     def load_nquads(self, nquads: str | bytes) -> None:

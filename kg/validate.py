@@ -20,6 +20,7 @@ from rdflib.namespace import RDF, SH
 from .errors import ValidationLoadError
 from .namespaces import PREFIXES, bind_prefixes
 from .resources import ontology_file
+from .terms import graph_from_quads
 
 GraphSource = Union[str, os.PathLike, Graph]
 
@@ -36,24 +37,8 @@ _FORMATS = {
 }
 
 
-def _to_rdflib(term):
-    if isinstance(term, ox.NamedNode):
-        return URIRef(term.value)
-    if isinstance(term, ox.BlankNode):
-        return BNode(term.value)
-    if term.language:
-        return Literal(term.value, lang=term.language)
-    dt = term.datatype.value
-    if dt == "http://www.w3.org/2001/XMLSchema#string":
-        return Literal(term.value)
-    return Literal(term.value, datatype=URIRef(dt))
-
-
 def _union(quads: Iterable[ox.Quad]) -> Graph:
-    g = Graph()
-    for q in quads:
-        g.add((_to_rdflib(q.subject), _to_rdflib(q.predicate), _to_rdflib(q.object)))
-    return g
+    return graph_from_quads(quads)
 
 
 def load_union_graph(path: str | os.PathLike, what: str = "graph") -> Graph:

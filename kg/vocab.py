@@ -17,11 +17,12 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 import pyoxigraph as ox
-from rdflib import BNode, Graph, Literal, URIRef
+from rdflib import Graph, URIRef
 from rdflib.namespace import RDF, RDFS, SKOS
 
 from .namespaces import QP, QPD
 from .resources import vocab_files
+from .terms import graph_from_quads
 
 #: concept classes -> the kind name used in records and gold files
 CONCEPT_KINDS = {
@@ -196,25 +197,9 @@ def _plain(po: dict[str, list], p: URIRef) -> str:
     return vals[0] if vals else ""
 
 
-def _to_rdflib(term):
-    if isinstance(term, ox.NamedNode):
-        return URIRef(term.value)
-    if isinstance(term, ox.BlankNode):
-        return BNode(term.value)
-    if term.language:
-        return Literal(term.value, lang=term.language)
-    dt = term.datatype.value
-    if dt == "http://www.w3.org/2001/XMLSchema#string":
-        return Literal(term.value)
-    return Literal(term.value, datatype=URIRef(dt))
-
-
 def load_vocab_graph() -> Graph:
     """Every vocabulary file in one rdflib Graph (parsed by pyoxigraph for speed)."""
-    g = Graph()
-    for q in _parse_quads():
-        g.add((_to_rdflib(q.subject), _to_rdflib(q.predicate), _to_rdflib(q.object)))
-    return g
+    return graph_from_quads(_parse_quads())
 
 
 def _terms(idx: _Index, cls: URIRef) -> tuple[TermEntry, ...]:
