@@ -163,3 +163,37 @@ def test_one_mention_per_span_the_longest_label():
     ]
     # labels quoted apart that spell nothing together stay two
     assert concepts("“鲁班奖”“国家优质工程奖”") == [("鲁班奖", "“鲁班奖”"), ("国家优质工程奖", "国家优质工程奖")]
+
+
+def test_eval_counts_a_family_through_skos_broader(tmp_path):
+    """A span is one mention of its longest label, so `kg eval` reaches the family (品字标) from the
+    member the text names (品字标浙江制造) through skos:broader, not through an extra mention."""
+    from kg.evaluate import evaluate
+    from kg.pipeline import build
+    from kg.store import open_store
+
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "x.txt").write_text("湖州市质量发展规划\n推广“品字标浙江制造”认证。\n", encoding="utf-8")
+    build([src], tmp_path / "b", store=None)
+    gold = {
+        "documents": [{"doc": "x.txt", "city": "湖州市"}],
+        "concepts": [
+            {"label": "品字标", "kind": "scheme", "aliases": [], "cities": ["湖州市"]},
+            {"label": "浙品码", "kind": "scheme", "aliases": [], "cities": []},
+        ],
+    }
+    ev = evaluate(open_store("oxigraph", graph_file=tmp_path / "b" / "graph.nq"), gold, src)
+    s = ev.scores["concepts"]
+    assert (s.tp, s.fp, s.fn) == (1, 0, 0)
+
+
+JIAXING = AreaRef("330400", "嘉兴市", "city")
+
+
+def test_a_list_that_calls_its_items_places_vouches_for_them():
+    # short forms from other provinces count when the list says its items are places (三地)
+    assert areas("建立嘉兴、苏州、青浦三地标准化协作机制", JIAXING) == [("嘉兴市", "嘉兴"), ("苏州市", "苏州"), ("青浦区", "青浦")]
+    # not without that word, and not when an item names no area
+    assert areas("与嘉兴、苏州合作", JIAXING) == [("嘉兴市", "嘉兴")]
+    assert areas("嘉兴、苏州、提升三地", JIAXING) == [("嘉兴市", "嘉兴")]

@@ -263,3 +263,18 @@ def test_emit_refuses_an_org_whose_quote_is_not_the_source_slice():
     lines, refused = emit_document(doc, Extraction(meta=DocMeta(kind="plan", jurisdiction=None), orgs=(om,)))
     assert refused == 1
     assert not any("org/330500" in ln for ln in lines)
+
+
+def test_emit_the_issuer_as_the_node_its_own_mention_resolved_to():
+    # a county plan issued by its city's bureau: one node, scoped to the city, not a county twin
+    from kg.model import Value
+
+    text = "宿迁市市场监督管理局"
+    doc = _doc(text)
+    ev = Evidence(0, len(text), text)
+    om = OrgMention(name=text, scope="321300", kind="government", evidence=ev)
+    meta = DocMeta(kind="plan", jurisdiction=AreaRef("321322", "沭阳县", "county"), issuer=Value(text, ev))
+    lines, _ = emit_document(doc, Extraction(meta=meta, orgs=(om,)))
+    issuer = [ln.split(" ")[2] for ln in lines if " <https://w3id.org/qpkg/ontology#issuer> " in ln]
+    assert issuer == [f"<{org_iri('321300', text)}>"]
+    assert not any(org_iri("321322", text) in ln for ln in lines)

@@ -263,7 +263,7 @@ def test_an_elliptical_list_carries_its_counting_verb() -> None:
         "“十四五”期间,新增鲁班奖、国家优质工程奖2个,“钱江杯”等省优质工程奖40个,飞英杯260个;"
         "获批省级技术标准综合研究基地1个,区域技术标准联合创新基地1个;"
         "新增国际标准20项,主导制定国家标准40项,参与制定行业标准400项;"
-        "新增认证企业30家,合格率达到98%。\n"
+        "新增认证企业30家,合格率达到98%;新增高新技术企业100家,技术合同成交额50亿元。\n"
     )
     ts = extract(text)
     assert [brief(t) for t in ts] == [
@@ -277,6 +277,8 @@ def test_an_elliptical_list_carries_its_counting_verb() -> None:
         ("参与制定行业标准", 400.0, "项", 2025, None),
         ("新增认证企业", 30.0, "家", 2025, None),
         ("合格率", 98.0, "%", 2025, "reach"),  # a qualifier (达到) of its own, and a rate
+        ("新增高新技术企业", 100.0, "家", 2025, None),
+        ("技术合同成交额", 50.0, "亿元", 2025, None),  # not a count: nothing carried
     ]
     # the quote reaches back to the verb the item borrows
     assert ts[1].evidence.quote == "新增鲁班奖、国家优质工程奖2个,“钱江杯”等省优质工程奖40个"
@@ -441,3 +443,8 @@ def test_graph_links_table_targets_to_category_concepts(graph) -> None:
         ("001", "质量建设"): 3, ("001", "标准建设"): 6, ("001", "品牌建设"): 6,
         ("002", "质量建设"): 10, ("002", "标准建设"): 4, ("002", "品牌建设"): 5, ("002", "创新驱动"): 4,
     }
+
+
+def test_a_completion_verb_is_not_part_of_the_indicator() -> None:
+    text = "到2025年,建成并投入使用线下联动的质量基础设施“一站式”服务平台12个。\n"
+    assert [brief(t) for t in extract(text)] == [("线下联动的质量基础设施“一站式”服务平台", 12.0, "个", 2025, None)]

@@ -211,6 +211,7 @@ def find_area_mentions(doc: SourceDoc, nt: NormText, gaz: Gazetteer, jurisdictio
     ctx = _Context.of(jurisdiction, ai)
     text = nt.text
     out: list[AreaMention] = []
+    spans: list[tuple[int, int]] = []  # normalized spans of `out`
     i, n = 0, len(text)
     while i < n:
         hit = None
@@ -233,8 +234,45 @@ def find_area_mentions(doc: SourceDoc, nt: NormText, gaz: Gazetteer, jurisdictio
         e, code = hit
         if not nt.is_excluded(i, e):
             out.append(AreaMention(code=code, evidence=evidence(doc, nt, i, e)))
+            spans.append((i, e))
         i = e
+    if ctx.province:
+        out = _listed_areas(doc, nt, ai, out, spans)
     return out
+
+
+# a list that says its items are places: 嘉兴、苏州、青浦三地, 柯桥、上虞等地
+_PLACE_LIST = re.compile(r"((?:[\u4e00-\u9fff]{2,4}、)+[\u4e00-\u9fff]{2,4}?)(?:[两三四五六七八九十]|等)(?:地|市|县|区)")
+
+
+def _listed_areas(doc: SourceDoc, nt: NormText, ai: AreaIndex, found: list[AreaMention], spans: list[tuple[int, int]]) -> list[AreaMention]:
+    """Areas in a list that calls its items places ("嘉兴、苏州、青浦三地") next to an accepted one:
+    every item is then an area's name, and one without a homonym counts even as a short form from
+    another province. A list with an item that names no area is left alone. `spans` are the
+    normalized spans of `found`."""
+    text = nt.text
+    have = set(spans)
+    extra: list[AreaMention] = []
+    for m in _PLACE_LIST.finditer(text):
+        items: list[tuple[int, int]] = []
+        pos = m.start(1)
+        parts = m.group(1).split("、")
+        for j, part in enumerate(parts):
+            s, e = pos, pos + len(part)
+            if j == 0:  # the list's first item ends at the 、; its start is the longest area name there
+                s = next((e - ln for ln in (4, 3, 2) if e - ln >= pos and text[e - ln : e] in ai.by_name), -1)
+            if s < 0 or text[s:e] not in ai.by_name:
+                items = []
+                break
+            items.append((s, e))
+            pos = e + 1
+        if not items or not have.intersection(items):
+            continue
+        for s, e in items:
+            cands = ai.by_name[text[s:e]]
+            if (s, e) not in have and len(cands) == 1 and not nt.is_excluded(s, e):
+                extra.append(AreaMention(code=cands[0].code, evidence=evidence(doc, nt, s, e)))
+    return sorted([*found, *extra], key=lambda m: m.evidence.start)
 
 
 def areas_outside(areas: list[AreaMention], spans) -> list[AreaMention]:

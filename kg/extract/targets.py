@@ -383,7 +383,7 @@ def prose_targets(
         if goal is not None and future is None:
             future, year = True, goal_year.get(goal, period_end)
         prev_subject = ""
-        last: Optional[tuple[str, int]] = None  # the sentence's latest goal: (indicator, evidence start)
+        last: Optional[tuple[str, int, str]] = None  # the sentence's latest goal: (indicator, evidence start, unit)
         whole = ""  # after 其中: the indicator the next goal is a part of
         for cs, ce in _clauses(text, ss, se):
             cs, ce = _strip(text, cs, ce)
@@ -469,14 +469,15 @@ _OPENING_VERB = re.compile(
 )
 # what may stand between an item's start and its indicator without being a verb of its own
 _NO_VERB_HEAD = re.compile(r"[\s、,]*(?:全市|全县|全区|全省|我市|本市|我县|本县|我区|其中|并|且|同时)*[\s、:]*")
-_RATIO_UNITS = {"%", "‰", "百分点", "个百分点"}
+# classifiers of counted things: only a count borrows a counting verb (新增…50亿元 is no count)
+_COUNT_UNIT = re.compile(r"(?:万|千|百)?(?:个|家|项|件|张|座|所|条|台|套|辆|名|人|户|次|处|种|款|支|部|批次|批|宗|份|本|篇|类|株|棵|头|只|人次)")
 
 
-def _elided(text: str, start: int, found: list, last: Optional[tuple[str, int]], whole: str):
+def _elided(text: str, start: int, found: list, last: Optional[tuple[str, int, str]], whole: str):
     """Complete the goals of a clause that an elliptical sentence leaves short; return them and the new last goal.
 
-    - "新增鲁班奖、国家优质工程奖2个,钱江杯40个,飞英杯260个": an item with neither a verb nor a
-      qualifier of its own takes the counting verb of the goal before it (新增钱江杯), and its
+    - "新增鲁班奖、国家优质工程奖2个,钱江杯40个,飞英杯260个": a count with neither a verb nor a
+      qualifier of its own takes the counting verb of the count before it (新增钱江杯), and its
       evidence starts where that verb is written;
     - "数字经济增加值达到4000亿元以上,其中:核心产业增加值年均增长12%以上": after 其中 a part
       named with the same measure as the whole (…增加值) is named in full (数字经济核心产业增加值…).
@@ -497,13 +498,14 @@ def _elided(text: str, start: int, found: list, last: Optional[tuple[str, int]],
             and _NO_VERB_HEAD.fullmatch(head)
             and not _OPENING_VERB.match(ind)
             and not re.match(_VERBS, value_text)
-            and (unit or "") not in _RATIO_UNITS
+            and _COUNT_UNIT.fullmatch(unit or "")
+            and _COUNT_UNIT.fullmatch(last[2])
         ):
             m = _COUNT_VERB.match(last[0])
             if m and not ind.startswith(m.group(0)):
                 ind, vs = m.group(0) + ind, last[1]
         out.append((ind, vs, ve, value_text, value, unit, comp))
-        last = (ind, vs)
+        last = (ind, vs, unit or "")
         head_start = ve + 1
     return out, last
 
