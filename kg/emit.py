@@ -151,7 +151,9 @@ def emit_document(doc: SourceDoc, ex: Extraction) -> tuple[list[str], int]:
         if cm.concept not in seen_concepts:
             seen_concepts.add(cm.concept)
             add(d, iri(QP + "mentions"), c)
-        em.evidence(c, cm.evidence, link=False)
+        if em.evidence(c, cm.evidence, link=False) and cm.scope:
+            m = iri(str(ns.mention_iri(em.doc.doc_id, cm.evidence.start, cm.evidence.end, cm.concept)))
+            add(m, iri(QP + "inSection"), iri(cm.scope))
     seen_areas: set[str] = set()
     for am in ex.areas:
         a = iri(str(ns.area_iri(am.code)))

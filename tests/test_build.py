@@ -128,3 +128,23 @@ def test_doc_ids_stay_distinct_for_non_ascii_names():
     ids = {doc_id(n) for n in ("湖州规划.txt", "绍兴规划.txt", "湖州规划.html", "a b.txt", "a_b.txt")}
     assert len(ids) == 4  # the same stem in two formats is the same document id
     assert doc_id("000_3dc1af908529f85b.txt") == "000_3dc1af908529f85b"
+
+
+def test_concept_mentions_know_their_section(ds):
+    """A concept mention under a heading links to that heading's qp:Section of the same document."""
+    from rdflib.namespace import DCTERMS, RDF
+
+    linked = 0
+    for m, sec in ds.subject_objects(URIRef(QP + "inSection")):
+        if (m, RDF.type, URIRef(QP + "Mention")) not in ds:
+            continue
+        assert (sec, RDF.type, URIRef(QP + "Section")) in ds
+        assert ds.value(sec, DCTERMS.isPartOf) == ds.value(m, URIRef(QP + "inDocument"))
+        linked += 1
+    assert linked > 100
+    # the Shaoxing plan's body sits under 一、/(一) headings: every 无废城市 mention there has its section
+    # (the Huzhou PDF lost its body headings, so its mentions have none)
+    d = doc_node(ds, "002_4b58b0da6dcbff1b.txt")
+    wufei = [m for m in ds.subjects(URIRef(QP + "mentionOf"), URIRef(QPD + "concept/wufei-chengshi"))
+             if ds.value(m, URIRef(QP + "inDocument")) == d]
+    assert len(wufei) == 9 and all(ds.value(m, URIRef(QP + "inSection")) is not None for m in wufei)

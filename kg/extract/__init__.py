@@ -6,10 +6,14 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from ..model import DocMeta, DocTree, Extraction, NormText, SourceDoc, Value
+from ..model import ConceptMention, DocMeta, DocTree, Extraction, NormText, SourceDoc, Value
+from ..namespaces import section_iri
 from ..vocab import Gazetteer
 from .mentions import areas_outside, find_area_mentions, find_concept_mentions
 from .metadata import extract_metadata
+from .orgs import extract_orgs
+from .programs import extract_programs
+from .targets import extract_targets
 
 
 def extract_document(doc: SourceDoc, nt: NormText, tree: DocTree, gaz: Gazetteer) -> Extraction:
@@ -18,9 +22,10 @@ def extract_document(doc: SourceDoc, nt: NormText, tree: DocTree, gaz: Gazetteer
     if meta.jurisdiction is not None:  # second pass: short names resolve within the document's city first
         areas = find_area_mentions(doc, nt, gaz, meta.jurisdiction)
     concepts = find_concept_mentions(doc, nt, tree, gaz)
-    targets = _optional("targets", "extract_targets", doc, nt, tree, meta)
-    programs = _optional("programs", "extract_programs", doc, nt, tree, meta)
-    orgs = _optional("orgs", "extract_orgs", doc, nt, tree, meta, gaz)
+    concepts = scope_in_sections(doc, nt, tree, concepts)
+    targets = extract_targets(doc, nt, tree, meta)
+    programs = extract_programs(doc, nt, tree, meta)
+    orgs = extract_orgs(doc, nt, tree, meta, gaz)
     meta = _issuer_as_org(meta, orgs)
     # an area named only inside a concept label or an organization name is not mentioned on its own
     areas = areas_outside(areas, [(m.evidence.start, m.evidence.end) for m in (*concepts, *orgs)])
@@ -47,14 +52,20 @@ def _issuer_as_org(meta: DocMeta, orgs) -> DocMeta:
     return replace(meta, issuer=Value(value=hit.name, evidence=meta.issuer.evidence))
 
 
-def _optional(module: str, func: str, *args):
-    """Extractors that later work adds; absent ones yield nothing."""
-    import importlib
-
-    try:
-        mod = importlib.import_module(f"{__name__}.{module}")
-    except ModuleNotFoundError as exc:
-        if exc.name == f"{__name__}.{module}":
-            return ()
-        raise
-    return getattr(mod, func)(*args)
+def scope_in_sections(doc: SourceDoc, nt: NormText, tree: DocTree, concepts: list[ConceptMention]) -> list[ConceptMention]:
+    """Give each concept mention the innermost heading section it sits in (emitted as qp:inSection),
+    so queries can find concepts named together in one section."""
+    spans = []
+    for sec in tree.walk():
+        if sec.kind in ("heading", "appendix") and len(sec.heading_span) == 2 and sec.end > sec.start:
+            s, e = nt.source_span(sec.start, sec.end)
+            spans.append((s, e, str(section_iri(doc.doc_id, sec.heading_span[0]))))
+    if not spans:
+        return concepts
+    out = []
+    for cm in concepts:
+        inner = [sp for sp in spans if sp[0] <= cm.evidence.start and cm.evidence.end <= sp[1]]
+        if inner:
+            cm = replace(cm, scope=min(inner, key=lambda sp: sp[1] - sp[0])[2])
+        out.append(cm)
+    return out
