@@ -101,12 +101,12 @@ def build(paths, out, store, db, encoding, max_bytes, jobs, profile, quiet):
 def summary_table(summary, profile: bool = False) -> str:
     from .query import _w
 
-    cols = ["file", "status", "encoding", "Document", "Target", "Program", "Mention", "Organization"]
+    cols = ["file", "status", "encoding", "kind", "area", "Target", "Program", "Mention", "Organization"]
     rows = []
     for d in summary.documents:
         c = dict(d.counts)
         status = "FAILED" if not d.ok else "skipped" if getattr(d, "skipped", False) else "ok"
-        rows.append([d.file, status, d.encoding or "-", str(c.get("qp:Plan", 0) + c.get("qp:Article", 0)),
+        rows.append([d.file, status, d.encoding or "-", d.kind or "-", d.jurisdiction or "-",
                      str(c.get("qp:Target", 0)), str(c.get("qp:Program", 0)), str(c.get("qp:Mention", 0)), str(c.get("org:Organization", 0))])
     widths = [max(_w(cols[i]), *(_w(r[i]) for r in rows)) for i in range(len(cols))]
     line = lambda r: "  ".join(v + " " * (widths[i] - _w(v)) for i, v in enumerate(r))
@@ -119,6 +119,9 @@ def summary_table(summary, profile: bool = False) -> str:
             for k, v in d.timings:
                 stages[k] = stages.get(k, 0.0) + v
         out.append("time per stage: " + ", ".join(f"{k} {v:.3f} s" for k, v in sorted(stages.items())))
+        whole = getattr(summary, "timings", {})
+        if whole:
+            out.append("whole build: " + ", ".join(f"{k} {v:.3f} s" for k, v in sorted(whole.items())))
     return "\n".join(out)
 
 

@@ -259,6 +259,8 @@ class DocReport:
     timings: tuple[tuple[str, float], ...] = ()
     skipped: bool = False  # unchanged since the last incremental build
     path: str = ""  # the input file, resolved: notebooks open the source from it (kg.Graph.source_text)
+    kind: str = ""  # plan | article | plan fragment
+    jurisdiction: str = ""  # the area's name, e.g. 绍兴市
 
 
 @dataclass(frozen=True)

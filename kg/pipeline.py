@@ -31,6 +31,7 @@ class BuildSummary:
     documents: list[DocReport] = field(default_factory=list)
     triples: int = 0
     seconds: float = 0.0
+    timings: dict[str, float] = field(default_factory=dict)  # whole-build stages: map, write, store
 
     @property
     def failed(self) -> list[DocReport]:
@@ -157,6 +158,8 @@ def _build_document(path: str | Path, options: BuildOptions) -> DocResult:
         refused_mentions=refused,
         timings=tuple(sorted(timings.items())),
         path=str(p.resolve()),
+        kind=ex.meta.kind + (" fragment" if ex.meta.is_fragment else ""),
+        jurisdiction=ex.meta.jurisdiction.name if ex.meta.jurisdiction else "",
     )
     return DocResult(report=report, nquads="\n".join(lines) + ("\n" if lines else ""), extraction=ex)
 
@@ -203,12 +206,17 @@ def build(
     atomic.clean_stale(out_dir)
     # all outputs are renamed into place together at the end: a build killed before that
     # leaves the previous graph.*, report.json intact
+    summary.timings["map"] = time.perf_counter() - t0
     with atomic.batch():
+        t1 = time.perf_counter()
         summary.triples = output.write_outputs(Path(out_dir), results)
+        summary.timings["write"] = time.perf_counter() - t1
         if store and store != "none":
             from .store import load_build
 
+            t1 = time.perf_counter()
             load_build(store, db, Path(out_dir), results, cache=cache)
+            summary.timings["store"] = time.perf_counter() - t1
         summary.seconds = time.perf_counter() - t0
         output.write_report(Path(out_dir), summary)
     if cache is not None:  # graph.nq is in place now: record that the store matches it
@@ -250,4 +258,6 @@ def report_dict(summary: BuildSummary) -> dict:
         "ok": sum(d.ok for d in summary.documents),
         "failed": len(summary.failed),
         "refused_mentions": sum(d.refused_mentions for d in summary.documents),
+        # whole-build stages (map = reading and extracting every document, in parallel with --jobs)
+        "timings": {k: round(v, 4) for k, v in sorted(summary.timings.items())},
     }
