@@ -11,7 +11,6 @@ from __future__ import annotations
 import html
 import json
 import os
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -19,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from rdflib import Literal, URIRef
 
 from .errors import GraphNotFoundError, InputError, QueryParameterError, StoreError
-from .query import NamedQuery, Result, bind_values, named_queries, parse_iri, resolve_label, run_named, run_sparql
+from .querying import NamedQuery, Result, bind_values, named_queries, parse_iri, resolve_label, run_named, run_sparql
 from .store import Store, default_store, open_store
 
 if TYPE_CHECKING:
@@ -332,9 +331,3 @@ def quote_context(g: Graph, node: str, width: int = 60) -> QuoteContext:
         mention=info["mention"], doc=info["doc"], file=info["file"], start=start, end=end, quote=info["quote"],
         source_slice=text[start:end], before=text[max(0, start - width):start], after=text[end:end + width],
     )
-
-
-# Importing the submodule kg.query (above) set the package attribute `kg.query` to that module, so
-# `kg.query(...)` found a module, not the function. Put the function back; `from kg.query import …`
-# goes through sys.modules and is unaffected.
-setattr(sys.modules[__package__], "query", query)

@@ -99,7 +99,7 @@ def build(paths, out, store, db, encoding, max_bytes, jobs, profile, quiet):
 
 
 def summary_table(summary, profile: bool = False) -> str:
-    from .query import _w
+    from .querying import _w
 
     cols = ["file", "status", "encoding", "kind", "area", "Target", "Program", "Mention", "Organization"]
     rows = []
@@ -149,7 +149,7 @@ def parse_params(params: tuple[str, ...]) -> dict[str, str]:
 def query(name, params, fmt, list_, build_dir, graph_file, store, db):
     """Run the named query NAME (see --list)."""
     from .errors import KgError
-    from .query import is_internal, named_queries, run_named
+    from .querying import is_internal, named_queries, run_named
 
     if list_ or not name:
         for q in named_queries().values():
@@ -169,7 +169,7 @@ def query(name, params, fmt, list_, build_dir, graph_file, store, db):
 def sparql(query_or_file, fmt, build_dir, graph_file, store, db):
     """Run a raw SPARQL query, given as text or as a .rq file (prefixes of the graph are predeclared)."""
     from .errors import KgError
-    from .query import run_sparql
+    from .querying import run_sparql
 
     text = query_or_file
     if len(text) < 512 and "\n" not in text and Path(text).is_file():

@@ -19,7 +19,7 @@ from rdflib import BNode, Literal, URIRef
 from . import atomic
 from .errors import UsageError
 from .namespaces import PREFIXES
-from .query import curie, run_named
+from .querying import curie, run_named
 from .store import Store
 from .terms import from_ox
 
@@ -154,7 +154,7 @@ def to_networkx(store: Store):
     """A directed multigraph-free graph of the corpus: nodes reachable from the documents."""
     import networkx as nx
 
-    from .query import plain
+    from .querying import plain
 
     edges = [(str(s), str(p), str(o)) for s, p, o in run_named(store, "export-edges").rows]
     out_edges: dict[str, list[tuple[str, str]]] = defaultdict(list)

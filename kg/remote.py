@@ -183,7 +183,7 @@ class SparqlStore:
     # --- query / update ------------------------------------------------------------------------
     def select(self, sparql: str, bindings: dict[str, Any] | None = None) -> Solutions:
         if bindings:
-            from .query import bind_values
+            from .querying import bind_values
 
             sparql = bind_values(sparql, bindings)
         body = urllib.parse.urlencode({"query": sparql_prologue() + sparql}).encode("utf-8")

@@ -268,9 +268,10 @@ def load_file(store: Store, path: Path) -> None:
 CACHE_DIR = "qpkg"  # inside the Oxigraph folder; RocksDB ignores files it did not create
 # Modules that only read a finished graph: editing them must not invalidate built documents.
 _READING_MODULES = {
-    "api.py", "cli.py", "docs.py", "evaluate.py", "export.py", "push.py", "query.py", "remote.py",
-    "render.py", "server.py", "store.py", "validate.py", "__main__.py",
+    "api.py", "cli.py", "docs.py", "evaluate.py", "export.py", "notebook.py", "plotting.py", "push.py",
+    "querying.py", "remote.py", "server.py", "store.py", "validate.py", "__main__.py",
 }
+_READING_PACKAGES = {"bench", "render", "__pycache__", "queries", "templates"}
 
 
 def build_fingerprint(options: Any = None) -> str:
@@ -287,7 +288,7 @@ def build_fingerprint(options: Any = None) -> str:
         for child in sorted(node.iterdir(), key=lambda c: c.name):
             name = f"{rel}{child.name}"
             if child.is_dir():
-                if child.name not in ("__pycache__", "queries", "templates"):
+                if not (rel == "" and child.name in _READING_PACKAGES) and child.name != "__pycache__":
                     walk(child, name + "/")
             elif child.name.endswith((".py", ".ttl", ".tsv", ".csv", ".json", ".txt")) and not (rel == "" and child.name in _READING_MODULES):
                 h.update(name.encode() + b"\0" + child.read_bytes() + b"\0")

@@ -11,7 +11,7 @@ from rdflib import Literal, URIRef
 import kg
 from kg.cli import cli
 from kg.errors import QueryParameterError
-from kg.query import Param, bind_values, resolve_term, sparql_term
+from kg.querying import Param, bind_values, resolve_term, sparql_term
 from kg.store import MemoryStore, OxigraphStore, load_file
 
 MINI = Path(__file__).resolve().parent / "fixtures" / "queries" / "mini.trig"

@@ -237,9 +237,7 @@ def test_open_finds_the_build(built: Path, tmp_path: Path, monkeypatch):
 
 def test_kg_query_stays_a_function_after_the_api_is_loaded(graph):
     import kg
-    import kg.api  # noqa: F401  (loading the API also imports the kg.query submodule)
+    import kg.api  # noqa: F401  (loading the API imports kg.querying, which no longer shadows kg.query)
 
     assert callable(kg.query) and kg.query.__module__ == "kg.api"
-    from kg.query import run_named  # the submodule is still importable
-
-    assert callable(run_named)
+    assert callable(kg.sparql) and kg.sparql.__module__ == "kg.api"

@@ -9,7 +9,7 @@ import pytest
 
 import kg
 from kg.errors import QueryNotFoundError, QueryParameterError
-from kg.query import is_internal, named_queries
+from kg.querying import is_internal, named_queries
 
 from .regen_golden import CASES, GOLDEN
 

@@ -133,7 +133,7 @@ def _fmt(v: Any) -> str:
 
 def table(data: dict[str, Any]) -> str:
     """The printed summary: one line per entry, goals marked ok / MISSED."""
-    from ..query import _w
+    from ..querying import _w
 
     head = ["name", "unit", "ours", "baseline", "baseline name", "ratio", "runs", "goal"]
     rows = []

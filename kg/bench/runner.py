@@ -48,7 +48,7 @@ class Scale:
 
 
 FULL = Scale(runs=5, throughput_docs=300, memory_docs=1000, big_quads=1_000_000, view_sizes=(100, 1000, 5000),
-             rdflib_timeout=(2.0, 10.0), rdflib_budget=5.0, browser_timeout=20.0, ours_limit=20.0, pair_budget=8.0)
+             rdflib_timeout=(2.0, 6.0), rdflib_budget=4.0, browser_timeout=20.0, ours_limit=20.0, pair_budget=5.0)
 QUICK = Scale(runs=3, throughput_docs=24, memory_docs=60, big_quads=60_000, view_sizes=(100, 1000),
               rdflib_timeout=(1.0, 5.0), rdflib_budget=2.0, browser_timeout=12.0, ours_limit=5.0, pair_budget=2.0)
 
@@ -326,15 +326,26 @@ class Bench:
         except ImportError:
             self.skipped.append({"name": "validate: pyshacl-turbo", "reason": "not installed (pip install -e '.[bench]')"})
             return
-        g, shapes, onto = load_union_graph(trig), default_shapes(), default_ontology()
-        kw = dict(shacl_graph=shapes, ont_graph=onto, inference="none", advanced=True, allow_warnings=True)
+        shapes, onto = default_shapes(), default_ontology()
+        kw = dict(shacl_graph=shapes, inference="none", advanced=True, allow_warnings=True)
+
+        def with_ontology() -> Graph:
+            # The ontology's triples added to the union graph, instead of ont_graph= (which makes the
+            # engine clone the data graph to mix them in).
+            g = load_union_graph(trig)
+            for t in onto:
+                g.add(t)
+            return g
+
         res: dict[str, Any] = {}
-        t = alternate({"turbo": lambda: res.__setitem__("turbo", pyshacl_turbo.validate(g, **kw)),
-                       "pyshacl": lambda: res.__setitem__("pyshacl", pyshacl.validate(g, **kw))}, self.scale.runs,
-                      budget={"pyshacl": 15.0})
+        t = alternate({"turbo": lambda: res.__setitem__("turbo", pyshacl_turbo.validate(with_ontology(), **kw)),
+                       "pyshacl": lambda: res.__setitem__("pyshacl", pyshacl.validate(with_ontology(), **kw))},
+                      self.scale.runs, budget={"pyshacl": 15.0})
         agree = res["turbo"][0] == res["pyshacl"][0] and len(res["turbo"][1]) == len(res["pyshacl"][1])
-        self.add(Entry("SHACL engine pyshacl-turbo (same API)", "s", t["turbo"], "pyshacl (inference none)", t["pyshacl"],
-                       group="validate", note=f"same preloaded graph; results agree with pyshacl: {agree}"))
+        self.add(Entry("validate bundled build with pyshacl-turbo", "s", t["turbo"], "pyshacl, same input (inference none)",
+                       t["pyshacl"], group="validate", goal=GOALS["validate"],
+                       note=f"parse + union graph with the ontology's triples + validate; same API; "
+                            f"conforms and result count agree with pyshacl: {agree}"))
 
     # load -------------------------------------------------------------------------------------
     def _graphs(self) -> list[tuple[str, Path]]:
@@ -415,7 +426,7 @@ class Bench:
             self._queries_on(label, nq)
 
     def _queries_on(self, label: str, nq: Path) -> None:
-        from ..query import named_queries, run_named
+        from ..querying import named_queries, run_named
         from ..store import open_store
 
         big = label != "bundled"
@@ -454,7 +465,7 @@ class Bench:
 
     def _query_pair(self, label: str, name: str, q, ours, worker: "_Worker", server: Optional["_Server"],
                     samples: "_Samples", probe: Callable[[str, dict[str, str]], Optional[int]]) -> None:
-        from ..query import run_named
+        from ..querying import run_named
 
         big = label != "bundled"
         params = samples.params_for(q)
@@ -654,7 +665,7 @@ class _Server:
     def query_text(self, store, name: str, params: dict[str, str]) -> str:
         """The exact text kg runs for a named query (parameters bound), with the prefix table declared."""
         from ..namespaces import sparql_prologue
-        from ..query import bind_values, get_query, resolve_term
+        from ..querying import bind_values, get_query, resolve_term
 
         q = get_query(name)
         bindings = {}
@@ -732,7 +743,7 @@ class _Samples:
     def params_for(self, q) -> Optional[dict[str, str]]:
         """Defaults where given; for required parameters the first candidate that yields rows."""
         from ..errors import KgError
-        from ..query import run_named
+        from ..querying import run_named
 
         required = [p for p in q.params if p.default is None and not getattr(p, "optional", False)]
         params: dict[str, str] = {}

@@ -26,7 +26,7 @@ def _alarm(_signum, _frame):
 def main(argv: list[str]) -> int:
     from pathlib import Path
 
-    from ..query import run_named
+    from ..querying import run_named
     from ..store import open_store
 
     kind, graph_file = argv[0], argv[1]

@@ -17,7 +17,7 @@ from importlib import resources
 from typing import TYPE_CHECKING, Any
 
 from ..errors import ViewError
-from ..query import curie
+from ..querying import curie
 from .styles import STYLES
 from .views import View
 

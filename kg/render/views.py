@@ -10,7 +10,7 @@ from typing import Any, Iterable
 import networkx as nx
 
 from ..errors import ViewError
-from ..query import Result, curie, get_query, run_named, sparql_term
+from ..querying import Result, curie, get_query, run_named, sparql_term
 from ..store import Store
 from .layout import layout
 from .styles import PROPS, REL_NAMES, TYPE_ORDER, LABEL_CHARS, MAX_QUOTES, QUOTE_CHARS, STYLES
