@@ -184,3 +184,11 @@ def test_corpus_refuses_zero_documents(tmp_path):
     res = CliRunner().invoke(cli, ["bench", "corpus", "--docs", "0", "--out", str(tmp_path)], catch_exceptions=False)
     assert res.exit_code == 2
     assert res.output.strip() == "Error: --docs must be at least 1 (got 0)"
+
+
+def test_corpus_refuses_a_file_as_its_folder(tmp_path):
+    f = tmp_path / "taken"
+    f.write_text("x", encoding="utf-8")
+    res = CliRunner().invoke(cli, ["bench", "corpus", "--docs", "1", "--out", str(f)], catch_exceptions=False)
+    assert res.exit_code == 2
+    assert res.output.strip() == f"Error: {f}: cannot create the corpus folder (File exists); give --out a folder path"

@@ -520,7 +520,10 @@ def generate_corpus(n: int, out_dir: str | Path, seed: int = 0) -> CorpusSummary
     if n < 1:
         raise UsageError(f"--docs must be at least 1 (got {n})")
     out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UsageError(f"{out}: cannot create the corpus folder ({exc.strerror}); give --out a folder path") from None
     files, total = [], 0
     for i in range(n):
         name, data, planted = generate_document(i, seed)

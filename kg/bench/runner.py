@@ -23,7 +23,7 @@ import traceback
 import urllib.error
 import urllib.parse
 import urllib.request
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 from typing import Any, Callable, Optional
@@ -48,7 +48,7 @@ class Scale:
 
 
 FULL = Scale(runs=5, throughput_docs=300, memory_docs=1000, big_quads=1_000_000, view_sizes=(100, 1000, 5000),
-             rdflib_timeout=(2.0, 6.0), rdflib_budget=4.0, browser_timeout=20.0, ours_limit=20.0, pair_budget=5.0)
+             rdflib_timeout=(1.0, 5.0), rdflib_budget=3.0, browser_timeout=15.0, ours_limit=20.0, pair_budget=4.0)
 QUICK = Scale(runs=3, throughput_docs=24, memory_docs=60, big_quads=60_000, view_sizes=(100, 1000),
               rdflib_timeout=(1.0, 5.0), rdflib_budget=2.0, browser_timeout=12.0, ours_limit=5.0, pair_budget=2.0)
 
@@ -412,7 +412,7 @@ class Bench:
                 shutil.rmtree(d, ignore_errors=True)
                 return Took(took)
 
-            t = alternate({"disk": disk, "memory": memory, "cli": cli_load}, self.scale.runs, budget={"cli": 30.0})
+            t = alternate({"disk": disk, "memory": memory, "cli": cli_load}, self.scale.runs, budget={"cli": 20.0})
             note = f"{quads} quads of N-Quads"
             self.add(Entry(f"load {label}: embedded on disk", "s", t["disk"], "oxigraph load (CLI, on disk)", t["cli"],
                            group="load", goal=GOALS["load"], note=note + "; kg.store.load_file into an on-disk store",
