@@ -19,7 +19,9 @@ extractor records, so the scores measure what a user can query. Matching rules:
   the kind is one of the kind concept's @zh labels (or found by its notation). F1.
 - **concepts**: (concept, city) pairs. A gold concept counts for a city when a document of that
   city (the city of the document in the gold) mentions a concept whose @zh label is the gold
-  label or one of its aliases (typographic quotes ignored). Only the gold's concepts are scored.
+  label or one of its aliases (typographic quotes ignored), or a narrower concept of one (a mention
+  counts for its skos:broader* ancestors: 品字标浙江制造 also names 品字标). Only the gold's concepts
+  are scored.
 - **agencies** (a recall list per document): a gold name matches an organization the document
   mentions or was issued by when the names are equal, or equal *modulo the area prefix*: both
   names have 市场监管 expanded to 市场监督管理 and a bare 政府 to 人民政府, then a leading
