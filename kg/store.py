@@ -157,14 +157,19 @@ class MemoryStore:
 
         try:
             res = self.ds.query(sparql, initNs=PREFIXES, initBindings=bindings or None)
+            # rdflib evaluates lazily: its evaluation errors surface while the rows are read
+            if res.type == "ASK":
+                return Solutions(vars=(), rows=(), boolean=bool(res.askAnswer))
+            if res.type == "CONSTRUCT" or res.type == "DESCRIBE":
+                return Solutions(vars=("subject", "predicate", "object"), rows=tuple(tuple(t) for t in res.graph))
+            names = tuple(str(v) for v in res.vars)
+            return Solutions(vars=names, rows=tuple(tuple(r) for r in res))
         except ParseException as exc:
             raise UsageError(f"SPARQL syntax error: {exc}") from None
-        if res.type == "ASK":
-            return Solutions(vars=(), rows=(), boolean=bool(res.askAnswer))
-        if res.type == "CONSTRUCT" or res.type == "DESCRIBE":
-            return Solutions(vars=("subject", "predicate", "object"), rows=tuple(tuple(t) for t in res.graph))
-        names = tuple(str(v) for v in res.vars)
-        return Solutions(vars=names, rows=tuple(tuple(r) for r in res))
+        except Exception as exc:  # rdflib's evaluator raises NotBoundError, TypeError, … on valid queries
+            msg = str(exc).replace("\n", " ")
+            raise StoreError(f"rdflib's memory store could not evaluate the query ({type(exc).__name__}: {msg}); "
+                             "run it on the default store (--store oxigraph)") from None
 
     def load_nquads(self, nquads: str | bytes) -> None:
         if nquads:

@@ -153,3 +153,21 @@ def test_validate_reads_an_oxigraph_folder_like_the_file(tmp_path):
     by_db = r.invoke(cli, ["validate", "--store", "oxigraph", "--db", str(tmp_path / "db")], catch_exceptions=False)
     assert by_file.exit_code in (0, 1)
     assert (by_db.exit_code, by_db.output) == (by_file.exit_code, by_file.output)
+
+
+def test_memory_store_evaluation_errors_are_one_line():
+    """rdflib raises while rows are read (GROUP_CONCAT over an unbound OPTIONAL): a StoreError, not a traceback."""
+    import pytest
+
+    from kg.errors import StoreError
+    from kg.store import MemoryStore
+
+    st = MemoryStore()
+    st.load_nquads('<http://x/a> <http://x/p> "1" <http://x/g> .\n')
+    q = "SELECT ?s (GROUP_CONCAT(DISTINCT ?l) AS ?ls) WHERE { ?s ?p ?o OPTIONAL { ?s <http://x/none> ?l } } GROUP BY ?s"
+    with pytest.raises(StoreError) as err:
+        st.select(q)
+    assert str(err.value) == (
+        "rdflib's memory store could not evaluate the query (NotBoundError: Variable l is not bound); "
+        "run it on the default store (--store oxigraph)"
+    )
