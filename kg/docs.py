@@ -13,6 +13,7 @@ from pathlib import Path
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SKOS
 
+from . import atomic
 from .namespaces import PREFIXES, QP
 from .resources import ontology_file
 from .vocab import load_vocab_graph
@@ -195,6 +196,7 @@ def write_docs(out_dir: str | os.PathLike) -> Path:
         "vocabularies.html": _vocab_html(voc),
         "areas.html": _areas_html(voc),
     }
-    for name, text in pages.items():
-        (out / name).write_text(text, encoding="utf-8")
+    with atomic.batch():  # all three pages or none: a killed run leaves the previous reference intact
+        for name, text in pages.items():
+            atomic.write_text(out / name, text)
     return out / "index.html"
