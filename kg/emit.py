@@ -283,7 +283,7 @@ def emit_program(em: Emitter, d: str, pr) -> None:
 
 def emit_sections(em: Emitter, d: str, sections) -> None:
     """Headings and appendices as qp:Section nodes (label, level, ordinal number, parent, evidence)."""
-    from .segment import cn_number
+    from .numbers import cn_number
 
     def walk(secs, parent: str) -> None:
         for sec in secs:

@@ -152,3 +152,35 @@ def parse_bound(text: str) -> Bound:
     if q is None:
         return Bound(value=None, cumulative=cumulative)
     return Bound(value=q.full, comparator=combine_comparators(pre, suf), cumulative=cumulative, quantity=q)
+
+
+# --- small integers and five-year-plan names (headings, dates, 十四五) ------------------------------
+_SMALL_DIGITS = {c: i for i, c in enumerate("〇一二三四五六七八九")} | {"零": 0, "两": 2, "○": 0, "O": 0, "o": 0}
+
+
+def cn_number(s: str) -> Optional[int]:
+    """A small Chinese or Arabic numeral as int (三 -> 3, 十二 -> 12, 二十 -> 20, 二〇二一 -> 2021, 12 -> 12)."""
+    s = s.strip()
+    if s.isdigit():
+        return int(s)
+    if not s or any(c not in _SMALL_DIGITS and c != "十" for c in s):
+        return None
+    if "十" in s:
+        hi, _, lo = s.partition("十")
+        return (_SMALL_DIGITS.get(hi, 1) if hi else 1) * 10 + (_SMALL_DIGITS.get(lo, 0) if lo else 0)
+    n = 0
+    for c in s:
+        n = n * 10 + _SMALL_DIGITS[c]
+    return n
+
+
+def five_year_plan_years(name: str) -> Optional[tuple[int, int]]:
+    """'十四五' -> (2021, 2025). The 3rd plan began in 1966; every plan since lasts five years."""
+    m = re.fullmatch(r"(十?)([一二三四五六七八九]?)五", name)
+    if not m or not (m.group(1) or m.group(2)):
+        return None
+    n = (10 if m.group(1) else 0) + (_SMALL_DIGITS[m.group(2)] if m.group(2) else 0)
+    if n < 3:
+        return None
+    start = 1966 + 5 * (n - 3)
+    return start, start + 4

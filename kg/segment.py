@@ -26,7 +26,6 @@ from dataclasses import dataclass, field
 
 from .model import DocTree, NormText, Section, Table
 
-_CN_DIGITS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "〇": 0, "零": 0, "两": 2}
 _CN_NUM = "一二三四五六七八九十"
 
 # (level, pattern) on a stripped line; group 1 = number, group 2 = the rest.
@@ -58,22 +57,6 @@ _HAN = re.compile(r"[\u4e00-\u9fff]")
 # Rank for nesting: an appendix or a TOC closes every heading; boxes and tables sit below headings.
 _RANK_APPENDIX = 0
 _RANK_BOX = 6
-
-
-def cn_number(s: str) -> int | None:
-    """A small Chinese or Arabic numeral as int (三 -> 3, 十二 -> 12, 二十 -> 20, 12 -> 12)."""
-    s = s.strip()
-    if s.isdigit():
-        return int(s)
-    if not s or any(c not in _CN_DIGITS and c != "十" for c in s):
-        return None
-    if "十" in s:
-        hi, _, lo = s.partition("十")
-        return (_CN_DIGITS.get(hi, 1) if hi else 1) * 10 + (_CN_DIGITS.get(lo, 0) if lo else 0)
-    n = 0
-    for c in s:
-        n = n * 10 + _CN_DIGITS[c]
-    return n
 
 
 @dataclass

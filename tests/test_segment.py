@@ -5,7 +5,8 @@ import pytest
 
 from kg.model import NormText, Section
 from kg.normalize import normalize_text
-from kg.segment import cn_number, segment
+from kg.numbers import cn_number
+from kg.segment import segment
 
 
 def tree_of(text: str):

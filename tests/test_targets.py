@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from kg.extract.targets import extract_targets, five_year_plan_years
+from kg.extract.targets import extract_targets
+from kg.numbers import five_year_plan_years
 from kg.model import DocMeta, DocTree, Evidence, SourceDoc, Target
 from kg.normalize import normalize_text
 

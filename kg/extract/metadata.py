@@ -28,6 +28,7 @@ import re
 from collections import Counter
 
 from ..model import AreaMention, AreaRef, CitedPlan, DocMeta, DocTree, Evidence, NormText, SourceDoc, Value
+from ..numbers import cn_number, five_year_plan_years
 from ..vocab import Gazetteer
 from .citations import extract_citations
 from .evidence import evidence
@@ -153,7 +154,6 @@ def _source_words(doc: SourceDoc, nt: NormText, s: int, e: int) -> list[tuple[in
 
 # ------------------------------------------------------------------------------------- dates
 
-_CN_DIGIT = {c: i for i, c in enumerate("〇一二三四五六七八九")} | {"零": 0, "O": 0, "o": 0, "○": 0}
 _Y = r"(?:19|20)\d{2}|[〇零○Oo一二三四五六七八九]{4}"
 _MD = r"\d{1,2}|[一二三四五六七八九十]{1,3}"
 _DATE_CN = re.compile(rf"({_Y})\s*年\s*(?:({_MD})\s*月(?:\s*({_MD})\s*[日号])?)?")
@@ -164,26 +164,13 @@ _PUBLISHED_LABEL = re.compile(r"(?:发布日期|公开日期|发布时间|印发
 _ARTICLE_DATE_LABEL = re.compile(r"(?:发布日期|发布时间|发稿时间|日期|时间)\s*[::]\s*")
 
 
-def _cn_int(s: str) -> int | None:
-    if s.isdigit():
-        return int(s)
-    if "十" in s:
-        hi, _, lo = s.partition("十")
-        return (_CN_DIGIT.get(hi, 1) if hi else 1) * 10 + (_CN_DIGIT.get(lo, 0) if lo else 0)
-    if all(c in _CN_DIGIT for c in s):
-        n = 0
-        for c in s:
-            n = n * 10 + _CN_DIGIT[c]
-        return n
-    return None
-
 
 def parse_date(text: str) -> str | None:
     """ISO date as precise as the text: 2021-07-21, 2021-08 (二〇二一年八月), 2021; None if not a date."""
     m = _DATE_ISO.match(text) or _DATE_CN.match(text)
     if not m:
         return None
-    y, mo, d = (_cn_int(g) if g else None for g in m.groups()[:3])
+    y, mo, d = (cn_number(g) if g else None for g in m.groups()[:3])
     if y is None or not 1949 <= y <= 2100:
         return None
     if mo is None:
@@ -378,10 +365,10 @@ def _period(doc: SourceDoc, nt: NormText, lines: list[_Line], title_idx: int,
         # The five-year plan named in the title; the 3rd plan began in 1966, each lasts five years.
         s = _title_span(nt, title)
         m = _FYP.search(text, s[0], s[1]) if s else None
-        if m:
-            n = 10 + "一二三四五六七八九".index(m.group(1)) + 1
-            a = 1966 + 5 * (n - 3)
-            return (_value(doc, nt, m.start(), m.end(), str(a)), _value(doc, nt, m.start(), m.end(), str(a + 4)))
+        years = five_year_plan_years(m.group(0)) if m else None
+        if years:
+            a, b = years
+            return (_value(doc, nt, m.start(), m.end(), str(a)), _value(doc, nt, m.start(), m.end(), str(b)))
     return None, None
 
 

@@ -32,7 +32,7 @@ def _ordinals(numbers: list[str]) -> list[int]:
     ints = [int(n) if n.isdigit() else None for n in numbers]
     if all(i is not None for i in ints) and len(set(ints)) == len(ints):
         return [i for i in ints if i is not None]
-    from ..segment import cn_number
+    from ..numbers import cn_number
 
     cn = [cn_number(n) if n else None for n in numbers]
     if all(i is not None for i in cn) and len(set(cn)) == len(cn):

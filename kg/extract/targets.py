@@ -52,11 +52,13 @@ from dataclasses import dataclass
 from typing import Iterable, Optional
 
 from ..model import DocMeta, DocTree, Evidence, NormText, SourceDoc, Table, TableCell, Target
-from ..numbers import NUMBER, combine_comparators, parse_bound, parse_number, parse_quantity, split_qualifiers
+from ..numbers import (
+    NUMBER, combine_comparators, five_year_plan_years, parse_bound, parse_number, parse_quantity, split_qualifiers,
+)
 from ..tables import find_tables
 from .evidence import evidence
 
-__all__ = ["extract_targets", "table_targets", "prose_targets", "five_year_plan_years"]
+__all__ = ["extract_targets", "table_targets", "prose_targets"]
 
 
 def extract_targets(doc: SourceDoc, nt: NormText, tree: DocTree, meta: DocMeta) -> list[Target]:
@@ -75,23 +77,10 @@ def extract_targets(doc: SourceDoc, nt: NormText, tree: DocTree, meta: DocMeta) 
 
 
 # --- the plan's own period ---------------------------------------------------------------------
-_CN_NUM = {c: i for i, c in enumerate("〇一二三四五六七八九")}
 
 
 # A section that states the plan's goals: 发展目标, 主要目标, (二)总体目标, 目标任务
 _GOAL_HEADING = re.compile(r"目标(?:与任务|和任务|任务)?$")
-
-
-def five_year_plan_years(name: str) -> Optional[tuple[int, int]]:
-    """'十四五' -> (2021, 2025). The 3rd plan began in 1966; every plan since lasts five years."""
-    m = re.fullmatch(r"(十?)([一二三四五六七八九]?)五", name)
-    if not m or not (m.group(1) or m.group(2)):
-        return None
-    n = (10 if m.group(1) else 0) + (_CN_NUM[m.group(2)] if m.group(2) else 0)
-    if n < 3:
-        return None
-    start = 1966 + 5 * (n - 3)
-    return start, start + 4
 
 
 _OWN_FYP = re.compile(r"“?(十?[一二三四五六七八九]?五)”?(?:规划|时期|期间)")
