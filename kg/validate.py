@@ -53,9 +53,6 @@ _FORMATS = {
     ".xml": ox.RdfFormat.RDF_XML,
 }
 
-Triple = tuple  # (subject, predicate, object) of pyoxigraph terms
-
-
 def _union(quads: Iterable[ox.Quad]) -> Graph:
     return graph_from_quads(quads)
 
@@ -96,15 +93,31 @@ def _as_graph(source: GraphSource, what: str) -> Graph:
     return load_union_graph(source, what)
 
 
-def _triples(source: GraphSource) -> set[Triple]:
-    """The union of the source's default and named graphs, as pyoxigraph terms."""
+class _Data:
+    """The union of a source's default and named graphs: a set of pyoxigraph triples, and an
+    in-memory pyoxigraph store over them (with the ontology mixed in) for pattern lookups."""
+
+    def __init__(self, quads: list[ox.Quad], mixin: Iterable[ox.Triple]) -> None:
+        self.triples: set[ox.Triple] = {q.triple for q in quads}
+        self.mixin = set(mixin) - self.triples
+        self.store = ox.Store()
+        self.store.bulk_extend(quads)
+        self.store.bulk_extend(ox.Quad(*t) for t in self.mixin)
+
+    def match(self, s=None, p=None, o=None) -> Iterator[ox.Triple]:
+        if isinstance(s, ox.Literal):
+            return iter(())
+        return (q.triple for q in self.store.quads_for_pattern(s, p, o))
+
+
+def _quads(source: GraphSource) -> list[ox.Quad]:
     if isinstance(source, Graph):
         it = source.quads((None, None, None, None)) if source.context_aware else source
-        return {(to_ox(t[0]), to_ox(t[1]), to_ox(t[2])) for t in it}
-    return {(q.subject, q.predicate, q.object) for q in _parse(source, "graph")}
+        return [ox.Quad(to_ox(t[0]), to_ox(t[1]), to_ox(t[2])) for t in it]
+    return list(_parse(source, "graph"))
 
 
-def _to_rdflib(triples: Iterable[Triple], graph: Graph) -> Graph:
+def _to_rdflib(triples: Iterable[ox.Triple], graph: Graph) -> Graph:
     """Add pyoxigraph triples to an rdflib Graph, converting each distinct term once."""
     memo: dict = {}
     add = graph.add
@@ -145,18 +158,21 @@ def _mixin(ontology: Graph) -> Graph:
     return target
 
 
-@lru_cache(maxsize=1)
-def _default_mixin() -> tuple[Triple, ...]:
-    return tuple((to_ox(s), to_ox(p), to_ox(o)) for s, p, o in _mixin(default_ontology()))
+def _mixin_triples(ontology: Graph) -> frozenset[ox.Triple]:
+    return frozenset(ox.Triple(to_ox(s), to_ox(p), to_ox(o)) for s, p, o in _mixin(ontology))
 
 
 @lru_cache(maxsize=1)
-def static_triples() -> frozenset[Triple]:
+def _default_mixin() -> frozenset[ox.Triple]:
+    return _mixin_triples(default_ontology())
+
+
+@lru_cache(maxsize=1)
+def static_triples() -> frozenset[ox.Triple]:
     """The packaged ontology and vocabulary triples that every build carries: the files behind
     `kg.output.static_nquads()` (tests/test_validate.py checks they are the same triples)."""
     files = [ontology_file("qp.ttl"), *vocab_files()]
-    return frozenset((t.subject, t.predicate, t.object)
-                     for f in files for t in ox.parse(f.read_bytes(), format=ox.RdfFormat.TURTLE))
+    return frozenset(q.triple for f in files for q in ox.parse(f.read_bytes(), format=ox.RdfFormat.TURTLE))
 
 
 # --------------------------------------------------------------------------- focus nodes
@@ -278,7 +294,7 @@ class FocusPlan:
     kept: int  # of those, the ones validated
 
 
-def focus_plan(triples: set[Triple], shapes: Graph) -> FocusPlan | None:
+def focus_plan(data: "_Data", shapes: Graph) -> FocusPlan | None:
     """Restrict the shapes' targets to the nodes that triples outside the packaged static graphs can
     affect; None when the data or the shapes do not allow it (then every node is validated).
 
@@ -293,7 +309,8 @@ def focus_plan(triples: set[Triple], shapes: Graph) -> FocusPlan | None:
     that a triple of D also has. A new rdfs:subClassOf in D changes which nodes a class targets:
     then every node is validated. tests/test_validate.py compares both ways on every fixture.
     """
-    if not static_triples() <= triples:
+    static = static_triples()
+    if not static <= data.triples:
         return None
     try:
         reach = _reach(shapes)
@@ -308,42 +325,31 @@ def focus_plan(triples: set[Triple], shapes: Graph) -> FocusPlan | None:
             return None  # implicit class targets: not handled here
     if any(True for _ in shapes.subject_objects(SH.target)):
         return None  # SHACL-AF custom targets: not handled here
-    static = static_triples()
-    delta = [t for t in triples if t not in static]
+    delta = [tuple(t) for t in data.triples - static]
     if any(p == _SUBCLASS for _s, p, _o in delta):
         return None
 
     inverse = {to_ox(p) for p in reach.inverse}
-    by_pred: dict = defaultdict(list)
-    for s, p, o in triples:
-        by_pred[p].append((s, o))
-    for s, p, o in _default_mixin():
-        by_pred[p].append((s, o))
-
     affected = {s for s, _p, _o in delta} | {o for _s, p, o in delta if p in inverse}
+    backwards = [t for p in inverse for t in data.match(None, p, None)]
     frontier = set(affected)
     for _ in range(reach.hops):  # the nodes that have a value in the frontier
-        frontier = ({s for s, p, o in triples if o in frontier}
-                    | {o for s, p, o in triples if p in inverse and s in frontier}) - affected
+        nxt = {t.object for t in backwards if t.subject in frontier}
+        for v in frontier:
+            nxt.update(t.subject for t in data.match(None, None, v))
+        frontier = nxt - affected
         affected |= frontier
     for p in map(to_ox, reach.siblings):  # other nodes with the same (p, o) as a triple of D
-        shared = {o for _s, q, o in delta if q == p}
-        affected |= {s for s, o in by_pred.get(p, ()) if o in shared}
-
-    instances: dict = defaultdict(set)
-    for s, c in by_pred.get(_TYPE, ()):
-        instances[c].add(s)
-    subclasses: dict = defaultdict(set)
-    for s, c in by_pred.get(_SUBCLASS, ()):
-        subclasses[c].add(s)
+        for o in {o for _s, q, o in delta if q == p}:
+            affected.update(t.subject for t in data.match(None, p, o))
 
     def with_subclasses(c) -> set:
         seen, todo = {c}, [c]
         while todo:
-            for sub in subclasses.get(todo.pop(), ()):
-                if sub not in seen:
-                    seen.add(sub)
-                    todo.append(sub)
+            for t in data.match(None, _SUBCLASS, todo.pop()):
+                if t.subject not in seen:
+                    seen.add(t.subject)
+                    todo.append(t.subject)
         return seen
 
     focus: dict = {}
@@ -359,46 +365,48 @@ def focus_plan(triples: set[Triple], shapes: Graph) -> FocusPlan | None:
             v = to_ox(value)
             if pred == SH.targetClass:
                 for c in with_subclasses(v):
-                    nodes |= instances.get(c, set())
+                    nodes.update(t.subject for t in data.match(None, _TYPE, c))
             elif pred == SH.targetSubjectsOf:
-                nodes |= {s for s, _o in by_pred.get(v, ())}
+                nodes.update(t.subject for t in data.match(None, v, None))
             else:
-                nodes |= {o for _s, o in by_pred.get(v, ())}
+                nodes.update(t.object for t in data.match(None, v, None))
         keep = nodes & affected
         targeted += len(nodes) + len(explicit)
         kept += len(keep) + len(explicit)
         focus[shape] = explicit | {from_ox(n) for n in keep}
         focus_nodes |= keep | {to_ox(n) for n in explicit}
-    return FocusPlan(focus, _read_set(triples, focus_nodes, reach, inverse), targeted, kept)
+    return FocusPlan(focus, _read_set(data, focus_nodes, reach, inverse), targeted, kept)
 
 
-def _read_set(triples: set[Triple], focus: set, reach: _Reach, inverse: set) -> frozenset:
+def _read_set(data: "_Data", focus: set, reach: _Reach, inverse: set) -> frozenset:
     """The triples that validating `focus` reads, by `_reach`: the triples of every node up to
     `hops` values away (forward, and backwards through the inverse predicates), the triples that
     share a sibling predicate and object with them, and every rdfs:subClassOf (for sh:class)."""
-    by_subject: dict = defaultdict(list)
-    by_object: dict = defaultdict(list)
-    for t in triples:
-        by_subject[t[0]].append(t)
-        if t[1] in inverse:
-            by_object[t[2]].append(t)
-    read = {t for t in triples if t[1] == _SUBCLASS}
+    read = set(data.match(None, _SUBCLASS, None))
+    backwards = [t for p in inverse for t in data.match(None, p, None)]
     level, seen = set(focus), set(focus)
     for _ in range(reach.hops + 1):
         nxt = set()
         for n in level:
-            for t in by_subject.get(n, ()):
+            for t in data.match(n, None, None):
                 read.add(t)
-                nxt.add(t[2])
-            for t in by_object.get(n, ()):
+                nxt.add(t.object)
+        for t in backwards:
+            if t.object in level:
                 read.add(t)
-                nxt.add(t[0])
+                nxt.add(t.subject)
         level = nxt - seen
         seen |= nxt
-    if reach.siblings:
-        pairs = {(p, o) for p in map(to_ox, reach.siblings) for n in seen for _s, q, o in by_subject.get(n, ()) if q == p}
-        read |= {t for t in triples if (t[1], t[2]) in pairs}
+    for p in map(to_ox, reach.siblings):
+        shared = {t.object for n in seen for t in data.match(n, p, None)}
+        for o in shared:
+            read.update(data.match(None, p, o))
     return frozenset(read)
+
+
+def plan_for(data: GraphSource) -> FocusPlan | None:
+    """The focus plan `validate(data)` uses with the packaged shapes and ontology (None: every node)."""
+    return focus_plan(_Data(_quads(data), _default_mixin()), default_shapes())
 
 
 def _retarget(shapes: Graph, plan: FocusPlan) -> Graph:
@@ -450,23 +458,22 @@ def validate(
     shapes cannot be loaded.
     """
     run = _engine(engine)
-    triples = _triples(data)
+    quads = _quads(data)
     try:
         shapes_graph = default_shapes() if shapes is None else _as_graph(shapes, "shapes")
-        if ontology is None:
-            mixin: Iterable = _default_mixin()
-        else:
-            mixin = ((to_ox(s), to_ox(p), to_ox(o)) for s, p, o in _mixin(_as_graph(ontology, "ontology")))
+        mixin = _default_mixin() if ontology is None else _mixin_triples(_as_graph(ontology, "ontology"))
     except ValidationLoadError:
         raise
     except Exception as exc:  # a malformed packaged file: name it
         raise ValidationLoadError(f"the shapes or the ontology cannot be parsed: {exc}") from exc
+    indexed = _Data(quads, mixin)
+    read: Iterable[ox.Triple] = indexed.triples | indexed.mixin
     if not full and shapes is None and ontology is None:
-        plan = focus_plan(triples, shapes_graph)
+        plan = focus_plan(indexed, shapes_graph)
         if plan is not None:
             shapes_graph = _retarget(shapes_graph, plan)
-            triples = set(plan.triples)
-    data_graph = _to_rdflib(triples | set(mixin), Graph())
+            read = plan.triples | indexed.mixin
+    data_graph = _to_rdflib(read, Graph())
     try:
         conforms, report_graph, _text = run(
             data_graph,

@@ -139,7 +139,7 @@ def test_static_triples_are_what_every_build_carries():
     from kg.validate import static_triples
 
     quads = ox.parse(static_nquads().encode("utf-8"), format=ox.RdfFormat.N_QUADS)
-    assert static_triples() == {(q.subject, q.predicate, q.object) for q in quads}
+    assert static_triples() == {q.triple for q in quads}
 
 
 def test_the_vocabularies_and_ontology_conform():
@@ -164,7 +164,7 @@ def small_static():
     broader = "http://www.w3.org/2004/02/skos/core#broader"
     keep = {concept + "luban-prize"}
     for _ in range(5):
-        keep |= {t[2].value for t in static_triples() if t[0].value in keep and t[1].value == broader}
+        keep |= {t.object.value for t in static_triples() if t.subject.value in keep and t.predicate.value == broader}
 
     def kept(term) -> bool:
         v = getattr(term, "value", "")
@@ -172,7 +172,7 @@ def small_static():
             return v[len(area):].startswith("3305") or v.endswith("/330000")
         return not v.startswith(concept) or v in keep
 
-    small = frozenset(t for t in static_triples() if kept(t[0]))
+    small = frozenset(t for t in static_triples() if kept(t.subject))
     assert len(small) < len(static_triples()) / 10
     assert reference(static_graph(small)) == (True, set())
     return small
@@ -185,7 +185,7 @@ def test_fixture_with_the_static_graphs_gives_todays_results(name, small_static,
     monkeypatch.setattr(kv, "static_triples", lambda: small_static)
     data = static_graph(small_static)
     data.parse(FIX / name)
-    assert kv.focus_plan(kv._triples(data), kv.default_shapes()) is not None  # the fast path is taken
+    assert kv.plan_for(data) is not None  # the fast path is taken
     expected = reference(data)
     conforms, report, _text = validate(data)
     assert (conforms, results(report)) == expected
@@ -202,7 +202,7 @@ def test_bundled_build_gives_todays_results(built):
     import kg.validate as kv
 
     trig = built / "graph.trig"
-    plan = kv.focus_plan(kv._triples(trig), kv.default_shapes())
+    plan = kv.plan_for(trig)
     assert plan is not None and plan.kept < plan.targeted / 3
     conforms, report, text = validate(trig)
     assert conforms, text
@@ -247,7 +247,7 @@ RDF_TYPE = URIRef("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 def test_broken_build_gives_todays_results(broken_build):
     import kg.validate as kv
 
-    assert kv.focus_plan(kv._triples(broken_build), kv.default_shapes()) is not None
+    assert kv.plan_for(broken_build) is not None
     conforms, report, text = validate(broken_build)
     assert not conforms
     got = results(report)
@@ -339,3 +339,19 @@ def test_cli_engine_and_full_options():
     assert run("--full", str(FIX / "mention-ok.ttl")).exit_code == 0
     r = run("--engine", "jena", str(FIX / "mention-ok.ttl"))
     assert r.exit_code == 2 and "Invalid value for '--engine'" in r.output
+
+
+def test_every_node_is_validated_when_the_data_changes_what_a_class_targets():
+    import kg.validate as kv
+
+    data = static_graph(kv.static_triples())
+    assert kv.plan_for(data) is not None
+    data.add((URIRef("https://w3id.org/qpkg/ontology#Chapter"), URIRef("http://www.w3.org/2000/01/rdf-schema#subClassOf"),
+              URIRef("https://w3id.org/qpkg/ontology#Document")))
+    assert kv.plan_for(data) is None
+
+
+def test_every_node_is_validated_without_the_whole_static_graphs():
+    import kg.validate as kv
+
+    assert kv.plan_for(FIX / "area-ok.ttl") is None
