@@ -12,9 +12,9 @@ nodes was most of the time):
 - The default ontology is mixed into our own copy of the data, so the engine runs in place and
   does not clone the graph. The triples mixed in are exactly those pyshacl's `ont_graph=` adds.
 - When the data holds every packaged ontology and vocabulary triple and the shapes are the
-  packaged ones, only the nodes the other triples can affect are focus nodes (`focus_plan`).
-  Every triple stays in the data graph, so class, scheme and label lookups see everything; the
-  static graphs themselves are validated by the test suite (`validate(..., full=True)`).
+  packaged ones, only the nodes the other triples can affect are focus nodes, and the engine is
+  given the triples their validation reads, static ones included (`focus_plan`). The static
+  graphs themselves are validated by the test suite (`validate(..., full=True)`).
 """
 from __future__ import annotations
 
@@ -52,6 +52,7 @@ _FORMATS = {
     ".owl": ox.RdfFormat.RDF_XML,
     ".xml": ox.RdfFormat.RDF_XML,
 }
+
 
 def _union(quads: Iterable[ox.Quad]) -> Graph:
     return graph_from_quads(quads)
@@ -187,10 +188,11 @@ _LOCAL = {SH[n] for n in (
     "minCount", "maxCount", "datatype", "nodeKind", "pattern", "flags", "minLength", "maxLength",
     "languageIn", "uniqueLang", "in", "hasValue", "minInclusive", "maxInclusive", "minExclusive",
     "maxExclusive", "lessThan", "lessThanOrEquals", "equals", "disjoint", "qualifiedMinCount",
-    "qualifiedMaxCount", "qualifiedValueShapesDisjoint", "message", "severity", "name", "description",
+    "qualifiedMaxCount", "message", "severity", "name", "description",
     "deactivated", "order", "group", "defaultValue", "path", "targetNode", "targetClass",
     "targetSubjectsOf", "targetObjectsOf", "prefixes")} | {RDF.type, RDFS.label, RDFS.comment}
-#: Parameters whose shapes apply to the same node; and those whose shapes apply to the values.
+#: Parameters whose shapes apply where the constraint does: to the focus node in a node shape,
+#: to each value in a property shape.
 _SAME_NODE = {SH["and"], SH["or"], SH.xone, SH["not"], SH.node}
 _LISTS = {SH["and"], SH["or"], SH.xone}
 
