@@ -150,9 +150,10 @@ def _as_nquads(turtle: bytes, graph: str) -> bytes:
 
 def static_chunks(cache_dir: Optional[Path] = None) -> list[GraphChunk]:
     """The ontology and vocabulary graphs as chunks; with cache_dir, read from (or saved to) a file
-    there named by a hash of their sources, the pyoxigraph version and this module."""
+    there named by a hash of their sources, the prefixes, the pyoxigraph version and this module."""
     sources = _static_sources()
     h = hashlib.sha256(_STATIC_MAGIC + ox.__version__.encode() + b"\0" + package_file("output.py").read_bytes())
+    h.update(repr(sorted(_TTL_PREFIXES.items())).encode())
     for graph, turtle in sources:
         h.update(b"\0" + graph.encode() + b"\0" + hashlib.sha256(turtle).digest())
     path = cache_dir / f"static-{h.hexdigest()[:32]}.bin" if cache_dir else None
