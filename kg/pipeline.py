@@ -318,6 +318,7 @@ def _map(files: list[Path], reused: dict, options: BuildOptions, jobs: int, prog
         return out
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor, as_completed
+    from concurrent.futures.process import BrokenProcessPool
 
     _warm_up()  # workers fork from here: modules and vocabularies are loaded once, not once per worker
     # Largest files first, so that no long document starts last while the other workers idle; a
@@ -332,7 +333,18 @@ def _map(files: list[Path], reused: dict, options: BuildOptions, jobs: int, prog
             fut = pool.submit(_build_batch, [(f, reused[f].report, reused[f].nquads) if f in reused else (f, None, None) for f in batch], options)
             futures[fut] = batch
         for fut in as_completed(futures):
-            for f, r in zip(futures[fut], fut.result()):
+            try:
+                results = fut.result()
+            except BrokenProcessPool:
+                from .errors import KgError
+                from .read import display_path
+
+                # every unfinished task fails with the pool, so name them all: one of them killed it
+                left = [f for f in files if f not in out]
+                names = ", ".join(display_path(f) for f in left[:3]) + (f" and {len(left) - 3} more" if len(left) > 3 else "")
+                raise KgError(f"a worker process died while building {names} (out of memory? try --jobs 1, "
+                              "or build these files alone to find the one that kills it)") from None
+            for f, r in zip(futures[fut], results):
                 done(f, r)
     return out
 

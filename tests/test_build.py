@@ -202,3 +202,36 @@ def test_a_file_named_like_a_vocabulary_graph_fails(tmp_path):
     shutil.copy(RAW / "003_b8d4b0b9a0480c56.txt", src / "vocab.txt")
     s = build([src], tmp_path / "out", store=None)
     assert s.documents[0].error == f"{src / 'vocab.txt'}: its document id 'vocab' is the name of the vocabulary graph (rename the file)"
+
+
+def test_a_dying_worker_is_one_error_and_keeps_the_previous_build(tmp_path, monkeypatch):
+    import os
+    import shutil
+
+    from kg import pipeline
+    from kg.errors import KgError
+
+    from .conftest import RAW
+
+    src = tmp_path / "in"
+    src.mkdir()
+    for name in ("003_b8d4b0b9a0480c56.txt", "004_43b08ec545039170.txt"):
+        shutil.copy(RAW / name, src / name)
+    out = tmp_path / "out"
+    pipeline.build([src], out, store=None)
+    before = (out / "graph.nq").read_bytes()
+    real = pipeline.build_serialized
+
+    def dies_on_004(path, options=pipeline.BuildOptions()):
+        if path.name.startswith("004"):
+            os._exit(9)  # as the kernel's OOM killer would end it
+        return real(path, options)
+
+    monkeypatch.setattr(pipeline, "build_serialized", dies_on_004)  # the forked workers inherit it
+    with pytest.raises(KgError) as e:
+        pipeline.build([src], out, store=None, jobs=2)
+    msg = str(e.value)
+    assert msg.startswith("a worker process died while building ") and "\n" not in msg
+    assert str(src / "004_43b08ec545039170.txt") in msg  # and perhaps 003, if it was still running
+    assert msg.endswith("(out of memory? try --jobs 1, or build these files alone to find the one that kills it)")
+    assert (out / "graph.nq").read_bytes() == before
