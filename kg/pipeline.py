@@ -317,26 +317,22 @@ def _map(files: list[Path], reused: dict, options: BuildOptions, jobs: int, prog
             done(f, serialize_document(r.report, r.nquads.encode("utf-8")) if r else build_serialized(f, options))
         return out
     import multiprocessing
-    from collections import deque
-    from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+    from concurrent.futures import ProcessPoolExecutor, as_completed
     from concurrent.futures.process import BrokenProcessPool
 
     _warm_up()  # workers fork from here: modules and vocabularies are loaded once, not once per worker
-    # Largest files first, so that no long document starts last while another process idles; a few
-    # documents per task (each task costs the parent about 0.5 ms of pickling and queues), one per
-    # task for the last fifth, so that the processes finish together.
+    # Largest files first, so that no long document starts last while the other workers idle; a
+    # few documents per task, because each task costs the parent (pickling, queues) about 0.5 ms.
     order = sorted(files, key=lambda f: (-_size(f), str(f)))
     per_task = max(1, min(8, len(order) // (jobs * 20)))
-    head = len(order) - len(order) // 5
-    tasks = deque(order[i : i + per_task] for i in range(0, head, per_task))
-    tasks.extend([f] for f in order[head:])
-
-    def items(batch: list[Path]) -> list:
-        return [(f, reused[f].report, reused[f].nquads) if f in reused else (f, None, None) for f in batch]
-
-    def harvest(futs) -> None:
-        for fut in futs:
-            batch = pending.pop(fut)
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context(_START_METHOD),
+                             initializer=_warm_up) as pool:
+        futures = {}
+        for i in range(0, len(order), per_task):
+            batch = order[i : i + per_task]
+            fut = pool.submit(_build_batch, [(f, reused[f].report, reused[f].nquads) if f in reused else (f, None, None) for f in batch], options)
+            futures[fut] = batch
+        for fut in as_completed(futures):
             try:
                 results = fut.result()
             except BrokenProcessPool:
@@ -348,28 +344,8 @@ def _map(files: list[Path], reused: dict, options: BuildOptions, jobs: int, prog
                 names = ", ".join(display_path(f) for f in left[:3]) + (f" and {len(left) - 3} more" if len(left) > 3 else "")
                 raise KgError(f"a worker process died while building {names} (out of memory? try --jobs 1, "
                               "or build these files alone to find the one that kills it)") from None
-            for f, r in zip(batch, results):
+            for f, r in zip(futures[fut], results):
                 done(f, r)
-
-    # The parent is one of the `jobs` processes: it builds documents itself, one at a time, between
-    # keeping three tasks queued for each of the jobs - 1 workers. No process only waits, and the
-    # parent's share of the results is not pickled.
-    pending: dict = {}
-    with ProcessPoolExecutor(max_workers=jobs - 1, mp_context=multiprocessing.get_context(_START_METHOD),
-                             initializer=_warm_up) as pool:
-        while tasks or pending:
-            while tasks and len(pending) < 3 * (jobs - 1):
-                batch = tasks.popleft()
-                pending[pool.submit(_build_batch, items(batch), options)] = batch
-            harvest([fut for fut in pending if fut.done()])
-            if tasks:  # one document at a time, so that the workers' queues are refilled often
-                batch = tasks.popleft()
-                if len(batch) > 1:
-                    tasks.appendleft(batch[1:])
-                for f, r in zip(batch[:1], _build_batch(items(batch[:1]), options)):
-                    done(f, r)
-            elif pending:
-                harvest(wait(pending, return_when=FIRST_COMPLETED).done)
     return out
 
 

@@ -205,7 +205,6 @@ def test_a_file_named_like_a_vocabulary_graph_fails(tmp_path):
 
 
 def test_a_dying_worker_is_one_error_and_keeps_the_previous_build(tmp_path, monkeypatch):
-    """The pool's worker dies (the parent builds documents too): one error line naming the unfinished files."""
     import os
     import shutil
 
@@ -223,18 +222,16 @@ def test_a_dying_worker_is_one_error_and_keeps_the_previous_build(tmp_path, monk
     before = (out / "graph.nq").read_bytes()
     real = pipeline.build_serialized
 
-    parent = os.getpid()
-
-    def dies_in_a_worker(path, options=pipeline.BuildOptions()):
-        if os.getpid() != parent:
+    def dies_on_004(path, options=pipeline.BuildOptions()):
+        if path.name.startswith("004"):
             os._exit(9)  # as the kernel's OOM killer would end it
         return real(path, options)
 
-    monkeypatch.setattr(pipeline, "build_serialized", dies_in_a_worker)  # the forked worker inherits it
+    monkeypatch.setattr(pipeline, "build_serialized", dies_on_004)  # the forked workers inherit it
     with pytest.raises(KgError) as e:
         pipeline.build([src], out, store=None, jobs=2)
     msg = str(e.value)
     assert msg.startswith("a worker process died while building ") and "\n" not in msg
-    assert str(src / "004_43b08ec545039170.txt") in msg or str(src / "003_b8d4b0b9a0480c56.txt") in msg
+    assert str(src / "004_43b08ec545039170.txt") in msg  # and perhaps 003, if it was still running
     assert msg.endswith("(out of memory? try --jobs 1, or build these files alone to find the one that kills it)")
     assert (out / "graph.nq").read_bytes() == before
