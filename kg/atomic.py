@@ -14,7 +14,7 @@ import re
 import tempfile
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
+from typing import Iterable, Iterator
 
 _PENDING: contextvars.ContextVar[list[tuple[str, Path]] | None] = contextvars.ContextVar(
     "kg_atomic_pending", default=None
@@ -28,13 +28,14 @@ def _umask() -> int:
     return mask
 
 
-def _write_temp(p: Path, data: bytes) -> str:
+def _write_temp(p: Path, chunks: Iterable[bytes]) -> str:
     p.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{p.name}.{os.getpid()}.", suffix=".tmp", dir=p.parent)
     try:
         os.fchmod(fd, 0o666 & ~_umask())
         with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
+            for data in chunks:
+                fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
     except BaseException:
@@ -52,8 +53,13 @@ def _unlink(tmp: str) -> None:
 
 def write_bytes(path: str | Path, data: bytes) -> None:
     """Replace path with data atomically (deferred to the end of an enclosing `batch`)."""
+    write_chunks(path, (data,))
+
+
+def write_chunks(path: str | Path, chunks: Iterable[bytes]) -> None:
+    """Replace path with the concatenated chunks atomically, without joining them in memory first."""
     p = Path(path)
-    tmp = _write_temp(p, data)
+    tmp = _write_temp(p, chunks)
     pending = _PENDING.get()
     if pending is not None:
         pending.append((tmp, p))

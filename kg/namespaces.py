@@ -49,6 +49,8 @@ PREFIXES: dict[str, str] = {
 #: Named graphs that are not documents.
 ONTOLOGY_GRAPH = QPD["graph/ontology"]
 VOCAB_GRAPH = QPD["graph/vocab"]
+#: Document ids a source file cannot have: their graph IRI is one of the graphs above.
+RESERVED_DOC_IDS = {"ontology": "ontology", "vocab": "vocabulary"}
 
 
 def sparql_prologue() -> str:

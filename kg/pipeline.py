@@ -5,14 +5,18 @@ canonical N-Quads and report, so it runs the same in a process pool or on a clus
 """
 from __future__ import annotations
 
+import sys
 import time
 from collections import Counter
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable, Optional
+from typing import TYPE_CHECKING, Callable, Iterable, Optional
 
 from .errors import InputError, UsageError
 from .model import DocReport, DocResult
+
+if TYPE_CHECKING:
+    from .output import GraphChunk
 
 SOURCE_SUFFIXES = {".txt", ".html", ".htm", ".md", ""}
 SKIP_NAMES = {"MANIFEST.tsv", "README.md"}
@@ -174,6 +178,71 @@ def _curie(iri_term: str) -> str:
     return v
 
 
+@dataclass(frozen=True)
+class BuiltDocument:
+    """What `build` keeps of a document: its report and its graph already serialized (bytes, no
+    Python object per quad or extraction record, so it crosses from a worker cheaply)."""
+
+    report: DocReport
+    chunk: Optional["GraphChunk"] = None
+
+    @property
+    def nquads(self) -> bytes:
+        return self.chunk.nquads if self.chunk else b""
+
+
+def build_serialized(path: str | Path, options: BuildOptions = BuildOptions()) -> BuiltDocument:
+    """`build_document`, then the document's share of the output files (the worker of `kg build --jobs N`)."""
+    r = build_document(path, options)
+    return serialize_document(r.report, r.nquads.encode("utf-8"), timed=True)
+
+
+def serialize_document(report: DocReport, nquads: bytes, timed: bool = False) -> BuiltDocument:
+    """Sort and serialize one document's graph (N-Quads, TriG, Turtle blocks); never raises for its content."""
+    from dataclasses import replace
+
+    from .namespaces import graph_iri
+    from .output import graph_chunk
+
+    if not report.ok or not nquads:
+        return BuiltDocument(report)
+    t0 = time.perf_counter()
+    try:
+        chunk = graph_chunk(str(graph_iri(report.doc_id)), nquads)
+    except (KeyboardInterrupt, SystemExit, MemoryError):
+        raise
+    except Exception as exc:  # noqa: BLE001 - reported per file, the batch goes on
+        from .read import display_path
+
+        msg = f"{display_path(report.path or report.file)}: could not be serialized ({type(exc).__name__}: {exc}) (please report this file as a bug)"
+        return BuiltDocument(replace(report, ok=False, error=msg.replace("\n", " "), counts=(), warnings=()))
+    if timed:
+        report = replace(report, timings=tuple(sorted((*report.timings, ("serialize", time.perf_counter() - t0)))))
+    return BuiltDocument(report, chunk)
+
+
+def doc_id_clashes(files: list[Path]) -> dict[Path, str]:
+    """Files that cannot have their document id, with a one-line error: the id is reserved, or an
+    earlier file (in sorted order) has it (a.html and a.txt are both `a`). Ids come from file names and
+    must not change, so the later file fails and the rest of the batch builds."""
+    from .namespaces import RESERVED_DOC_IDS, doc_id
+    from .read import display_path
+
+    first: dict[str, Path] = {}
+    out: dict[Path, str] = {}
+    for f in sorted(files):
+        did = doc_id(f.name)
+        if did in RESERVED_DOC_IDS:
+            out[f] = (f"{display_path(f)}: its document id {did!r} is the name of the {RESERVED_DOC_IDS[did]} graph "
+                      f"(rename the file)")
+        elif did in first:
+            out[f] = (f"{display_path(f)}: has the same document id {did!r} as {display_path(first[did])} "
+                      f"(the id is the file name without its extension; rename one of the two files)")
+        else:
+            first[did] = f
+    return out
+
+
 def build(
     paths: Iterable[str | Path],
     out_dir: str | Path = "build",
@@ -185,31 +254,40 @@ def build(
 ) -> BuildSummary:
     """Build every input into out_dir; load the store if one is named. Bad files are reported, not fatal."""
     from . import atomic, output
+    from .namespaces import doc_id
 
     t0 = time.perf_counter()
     check_options(options)
     files = collect_inputs(paths)
     if not files:
         raise UsageError("no source files found in the given paths (pass .txt/.html files or folders)")
+    clashes = doc_id_clashes(files)
     cache = None
     if store == "oxigraph":  # incremental: files whose bytes and build code are unchanged are skipped
         from .store import BuildCache
 
         cache = BuildCache(Path(db) if db else Path(out_dir) / "db", options)
-    reused = cache.reuse(files) if cache else {}
-    fresh = iter(_map([f for f in files if f not in reused], options, jobs, progress))
-    results = [reused[f] if f in reused else next(fresh) for f in files]
-    if progress:
-        for f in reused:
-            progress(f.name)
-    summary = BuildSummary(out_dir=str(out_dir), documents=[r.report for r in results])
+    reused = cache.reuse([f for f in files if f not in clashes]) if cache else {}
+    built: dict[Path, BuiltDocument] = {
+        f: BuiltDocument(DocReport(file=f.name, doc_id=doc_id(f.name), ok=False, error=msg, path=str(f.resolve())))
+        for f, msg in clashes.items()
+    }
     atomic.clean_stale(out_dir)
+    # the ontology and vocabulary graphs: serialized once, then read from out_dir's cache
+    static = output.static_chunks(Path(out_dir) / output.STATIC_CACHE_DIR)
+    if progress:
+        for f in clashes:
+            progress(f.name)
+    todo = [f for f in files if f not in built]
+    built.update(_map(todo, reused, options, jobs, progress))
+    results = [built[f] for f in files]
+    summary = BuildSummary(out_dir=str(out_dir), documents=[r.report for r in results])
     # all outputs are renamed into place together at the end: a build killed before that
     # leaves the previous graph.*, report.json intact
     summary.timings["map"] = time.perf_counter() - t0
     with atomic.batch():
         t1 = time.perf_counter()
-        summary.triples = output.write_outputs(Path(out_dir), results)
+        summary.triples = output.write_outputs(Path(out_dir), [r.chunk for r in results if r.chunk], static)
         summary.timings["write"] = time.perf_counter() - t1
         if store and store != "none":
             from .store import load_build
@@ -224,23 +302,78 @@ def build(
     return summary
 
 
-def _map(files: list[Path], options: BuildOptions, jobs: int, progress) -> list[DocResult]:
-    if jobs <= 1 or len(files) <= 1:
-        out = []
-        for f in files:
-            out.append(build_document(f, options))
-            if progress:
-                progress(f.name)
-        return out
-    from concurrent.futures import ProcessPoolExecutor
+def _map(files: list[Path], reused: dict, options: BuildOptions, jobs: int, progress) -> dict[Path, BuiltDocument]:
+    """Build (or, when reused from the store's cache, only serialize) each file, in a pool with jobs > 1."""
+    out: dict[Path, BuiltDocument] = {}
 
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
-        out = []
-        for f, r in zip(files, pool.map(build_document, files, [options] * len(files), chunksize=1)):
-            out.append(r)
-            if progress:
-                progress(f.name)
+    def done(f: Path, r: BuiltDocument) -> None:
+        out[f] = r
+        if progress:
+            progress(f.name)
+
+    if jobs <= 1 or len(files) <= 1:
+        for f in files:
+            r = reused.get(f)
+            done(f, serialize_document(r.report, r.nquads.encode("utf-8")) if r else build_serialized(f, options))
         return out
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+    from concurrent.futures.process import BrokenProcessPool
+
+    _warm_up()  # workers fork from here: modules and vocabularies are loaded once, not once per worker
+    # Largest files first, so that no long document starts last while the other workers idle; a
+    # few documents per task, because each task costs the parent (pickling, queues) about 0.5 ms.
+    order = sorted(files, key=lambda f: (-_size(f), str(f)))
+    per_task = max(1, min(8, len(order) // (jobs * 20)))
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context(_START_METHOD),
+                             initializer=_warm_up) as pool:
+        futures = {}
+        for i in range(0, len(order), per_task):
+            batch = order[i : i + per_task]
+            fut = pool.submit(_build_batch, [(f, reused[f].report, reused[f].nquads) if f in reused else (f, None, None) for f in batch], options)
+            futures[fut] = batch
+        for fut in as_completed(futures):
+            try:
+                results = fut.result()
+            except BrokenProcessPool:
+                from .errors import KgError
+                from .read import display_path
+
+                # every unfinished task fails with the pool, so name them all: one of them killed it
+                left = [f for f in files if f not in out]
+                names = ", ".join(display_path(f) for f in left[:3]) + (f" and {len(left) - 3} more" if len(left) > 3 else "")
+                raise KgError(f"a worker process died while building {names} (out of memory? try --jobs 1, "
+                              "or build these files alone to find the one that kills it)") from None
+            for f, r in zip(futures[fut], results):
+                done(f, r)
+    return out
+
+
+def _build_batch(items: list, options: BuildOptions) -> list[BuiltDocument]:
+    """A task of the pool: build each file, or only serialize the graph reused from the store's cache."""
+    return [serialize_document(report, nquads.encode("utf-8")) if report else build_serialized(f, options)
+            for f, report, nquads in items]
+
+
+# fork shares the warmed-up parent with the workers; other platforms start fresh interpreters
+# that warm up in the initializer.
+_START_METHOD = "fork" if sys.platform.startswith("linux") else "spawn"
+
+
+def _warm_up() -> None:
+    """Import the pipeline and load the vocabularies (cached per process)."""
+    from . import emit, normalize, output, segment  # noqa: F401
+    from .extract import extract_document  # noqa: F401
+    from .vocab import load_gazetteer
+
+    load_gazetteer()
+
+
+def _size(f: Path) -> int:
+    try:
+        return f.stat().st_size
+    except OSError:
+        return 0
 
 
 def report_dict(summary: BuildSummary) -> dict:

@@ -376,7 +376,8 @@ class BuildCache:
                 continue
             if not rep.skipped:
                 store.replace_graph(str(graph_iri(rep.doc_id)), r.nquads)
-                atomic.write_text(docs_dir / f"{rep.doc_id}.nq", r.nquads)
+                nq = r.nquads
+                atomic.write_bytes(docs_dir / f"{rep.doc_id}.nq", nq.encode("utf-8") if isinstance(nq, str) else nq)
             # the report's sha256 is of the raw bytes, as file_hash computes it
             now[rep.doc_id] = {"sha256": rep.sha256, "report": asdict(replace(rep, skipped=False))}
         for did in sorted(self.known - set(now)):  # deleted or now failing files: drop their graphs

@@ -148,3 +148,90 @@ def test_concept_mentions_know_their_section(ds):
     wufei = [m for m in ds.subjects(URIRef(QP + "mentionOf"), URIRef(QPD + "concept/wufei-chengshi"))
              if ds.value(m, URIRef(QP + "inDocument")) == d]
     assert len(wufei) == 9 and all(ds.value(m, URIRef(QP + "inSection")) is not None for m in wufei)
+
+
+def test_jobs_give_the_same_bytes(tmp_path):
+    """A process pool and a serial build write byte-identical graph files."""
+    from kg.pipeline import build
+
+    from .conftest import RAW
+
+    one = build([RAW], tmp_path / "j1", store=None, jobs=1)
+    two = build([RAW], tmp_path / "j2", store=None, jobs=2)
+    assert [d.file for d in two.documents] == [d.file for d in one.documents] == sorted(p.name for p in RAW.glob("*.txt"))
+    assert two.triples == one.triples
+    for f in ("graph.ttl", "graph.trig", "graph.nq"):
+        assert (tmp_path / "j1" / f).read_bytes() == (tmp_path / "j2" / f).read_bytes(), f
+
+
+def test_same_stem_in_two_formats_fails_the_later_file(tmp_path):
+    """a.html and a.txt would both be document `a`: the later one (sorted) fails, naming both; the rest builds."""
+    import shutil
+
+    from kg.pipeline import build
+
+    from .conftest import RAW
+
+    src = tmp_path / "in"
+    src.mkdir()
+    text = (RAW / "003_b8d4b0b9a0480c56.txt").read_text(encoding="utf-8")
+    (src / "a.html").write_text(f"<html><body><pre>{text}</pre></body></html>", encoding="utf-8")
+    (src / "a.txt").write_text(text, encoding="utf-8")
+    shutil.copy(RAW / "004_43b08ec545039170.txt", src / "b.txt")
+    for jobs in (1, 2):
+        s = build([src], tmp_path / f"out{jobs}", store=None, jobs=jobs)
+        assert [(d.file, d.ok) for d in s.documents] == [("a.html", True), ("a.txt", False), ("b.txt", True)]
+        assert s.documents[1].error == (
+            f"{src / 'a.txt'}: has the same document id 'a' as {src / 'a.html'} "
+            "(the id is the file name without its extension; rename one of the two files)"
+        )
+        nq = (tmp_path / f"out{jobs}" / "graph.nq").read_text(encoding="utf-8")
+        assert '<https://w3id.org/qpkg/ontology#sourceFile> "a.html"' in nq
+        assert '"a.txt"' not in nq
+
+
+def test_a_file_named_like_a_vocabulary_graph_fails(tmp_path):
+    import shutil
+
+    from kg.pipeline import build
+
+    from .conftest import RAW
+
+    src = tmp_path / "in"
+    src.mkdir()
+    shutil.copy(RAW / "003_b8d4b0b9a0480c56.txt", src / "vocab.txt")
+    s = build([src], tmp_path / "out", store=None)
+    assert s.documents[0].error == f"{src / 'vocab.txt'}: its document id 'vocab' is the name of the vocabulary graph (rename the file)"
+
+
+def test_a_dying_worker_is_one_error_and_keeps_the_previous_build(tmp_path, monkeypatch):
+    import os
+    import shutil
+
+    from kg import pipeline
+    from kg.errors import KgError
+
+    from .conftest import RAW
+
+    src = tmp_path / "in"
+    src.mkdir()
+    for name in ("003_b8d4b0b9a0480c56.txt", "004_43b08ec545039170.txt"):
+        shutil.copy(RAW / name, src / name)
+    out = tmp_path / "out"
+    pipeline.build([src], out, store=None)
+    before = (out / "graph.nq").read_bytes()
+    real = pipeline.build_serialized
+
+    def dies_on_004(path, options=pipeline.BuildOptions()):
+        if path.name.startswith("004"):
+            os._exit(9)  # as the kernel's OOM killer would end it
+        return real(path, options)
+
+    monkeypatch.setattr(pipeline, "build_serialized", dies_on_004)  # the forked workers inherit it
+    with pytest.raises(KgError) as e:
+        pipeline.build([src], out, store=None, jobs=2)
+    msg = str(e.value)
+    assert msg.startswith("a worker process died while building ") and "\n" not in msg
+    assert str(src / "004_43b08ec545039170.txt") in msg  # and perhaps 003, if it was still running
+    assert msg.endswith("(out of memory? try --jobs 1, or build these files alone to find the one that kills it)")
+    assert (out / "graph.nq").read_bytes() == before

@@ -112,3 +112,19 @@ def test_render_overview(runner, built, tmp_path):
     page = out.read_text(encoding="utf-8")
     assert json.dumps("湖州市")[1:-1] in page or "湖州市" in page
     assert "bootstrap" not in page.lower()
+
+
+def test_build_same_stem_twice_is_one_error_line(runner, tmp_path):
+    src = tmp_path / "in"
+    src.mkdir()
+    good = (RAW / "003_b8d4b0b9a0480c56.txt").read_bytes()
+    (src / "plan.txt").write_bytes(good)
+    (src / "plan.md").write_bytes(good)
+    res = runner.invoke(cli, ["build", str(src), "--out", str(tmp_path / "out"), "--store", "none", "-q", "--jobs", "2"], catch_exceptions=False)
+    assert res.exit_code == 1
+    assert res.output.splitlines() == [
+        f"Error: {src / 'plan.txt'}: has the same document id 'plan' as {src / 'plan.md'} "
+        "(the id is the file name without its extension; rename one of the two files)"
+    ]
+    report = json.loads((tmp_path / "out" / "report.json").read_text(encoding="utf-8"))
+    assert [(d["file"], d["ok"]) for d in report["documents"]] == [("plan.md", True), ("plan.txt", False)]

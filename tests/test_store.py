@@ -171,3 +171,17 @@ def test_memory_store_evaluation_errors_are_one_line():
         "rdflib's memory store could not evaluate the query (NotBoundError: Variable l is not bound); "
         "run it on the default store (--store oxigraph)"
     )
+
+
+def test_incremental_build_with_jobs(corpus, tmp_path):
+    """Documents reused from the store's cache are serialized in the pool like built ones: same bytes."""
+    serial = build([corpus], tmp_path / "serial", store=None)
+    out, db = tmp_path / "out", tmp_path / "db"
+    first = build([corpus], out, store="oxigraph", db=db, jobs=2)
+    second = build([corpus], out, store="oxigraph", db=db, jobs=2)
+    assert [d.skipped for d in first.documents] == [False, False]
+    assert [d.skipped for d in second.documents] == [True, True]
+    for f in ("graph.nq", "graph.trig", "graph.ttl"):
+        assert (out / f).read_bytes() == (tmp_path / "serial" / f).read_bytes(), f
+    assert db_in_sync(db, out / "graph.nq")
+    assert OxigraphStore(db, read_only=True).nquads() == (out / "graph.nq").read_bytes()
