@@ -30,6 +30,14 @@ def is_han(ch: str) -> bool:
     return 0x4E00 <= o <= 0x9FFF or 0x3400 <= o <= 0x4DBF or 0xF900 <= o <= 0xFAFF or 0x20000 <= o <= 0x3134F
 
 
+_IS_HAN = re.compile("[\u4e00-\u9fff\u3400-\u4dbf\uf900-\ufaff\U00020000-\U0003134f]")  # is_han, as a class
+
+
+def han_chars(chars: Iterable[str]) -> set[str]:
+    """The distinct hanzi among chars (a text, or a set of characters): `is_han` in one regex pass."""
+    return set(_IS_HAN.findall(chars if isinstance(chars, str) else "".join(chars)))
+
+
 @lru_cache(maxsize=4)
 def _opencc(config: str):
     import opencc
@@ -37,20 +45,20 @@ def _opencc(config: str):
     return opencc.OpenCC(config)
 
 
-_CHAR_CACHE: dict[tuple[str, str], str] = {}
+_CHAR_CACHE: dict[str, dict[str, str]] = {}  # config -> {char: converted char}
 
 
 def convert_chars(config: str, chars: Iterable[str]) -> dict[str, str]:
     """Per-character OpenCC conversion (no phrase context), cached: {char: converted char}."""
-    todo = sorted({c for c in chars if (config, c) not in _CHAR_CACHE})
+    cache = _CHAR_CACHE.setdefault(config, {})
+    todo = sorted(set(chars).difference(cache))
     if todo:
         # one call for all characters: a newline stops phrase matching across them
         out = _opencc(config).convert("\n".join(todo)).split("\n")
         if len(out) != len(todo) or any(len(o) != 1 for o in out):
             out = [(_opencc(config).convert(c) or c)[:1] for c in todo]
-        for c, o in zip(todo, out):
-            _CHAR_CACHE[(config, c)] = o
-    return {c: _CHAR_CACHE[(config, c)] for c in chars}
+        cache.update(zip(todo, out))
+    return {c: cache[c] for c in chars}
 
 
 @lru_cache(maxsize=1)
@@ -88,7 +96,7 @@ def common_bigrams() -> frozenset[str]:
 
 def simplified_view(text: str) -> str:
     """The text with every hanzi replaced by its simplified form, one character for one."""
-    han = {c for c in set(text) if is_han(c)}
+    han = han_chars(set(text))
     if not han:
         return text
     table = {ord(c): s for c, s in convert_chars("t2s", han).items() if s != c}
@@ -114,8 +122,12 @@ class Script:
 
 
 def script_of(text: str) -> Script:
-    counts = Counter(text)  # counting in C, then one look at each distinct character
-    han = {c: n for c, n in counts.items() if is_han(c)}
+    return script_of_counts(Counter(text))  # counting in C, then one look at each distinct character
+
+
+def script_of_counts(counts: Counter[str]) -> Script:
+    """`script_of` a text from its character counts (Counter(text))."""
+    han = {c: counts[c] for c in han_chars(counts)}
     t2s = convert_chars("t2s", han)
     s2t = convert_chars("s2t", han)
     return Script(

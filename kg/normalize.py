@@ -220,6 +220,7 @@ _SYLLABLE = re.compile(
 )
 _PINYIN = re.compile(rf"(?<=[{_HAN}])(?: ?\([a-zü{_TONED}]{{1,6}}[1-5]?\))+")
 _READING = re.compile(rf"\(([a-zü{_TONED}]{{1,6}}[1-5]?)\)")
+_READING_START = re.compile(rf"\([a-zü{_TONED}]")  # every reading has one; a quick test before _PINYIN
 
 
 def _is_syllable(s: str) -> bool:
@@ -232,7 +233,7 @@ def strip_pinyin(nt: NormText) -> NormText:
     A reading must be a valid syllable; toneless ones (的(de)) count only when the same text
     also has tone-marked readings, so `浙里办(app)` or `(an)` in ordinary text stay.
     """
-    if "(" not in nt.text:
+    if "(" not in nt.text or not _READING_START.search(nt.text):
         return nt
     readings = [r for m in _PINYIN.finditer(nt.text) for r in _READING.findall(m.group(0))]
     toned = any(ch in _TONED or ch.isdigit() for r in readings if _is_syllable(r) for ch in r)
@@ -271,16 +272,38 @@ def to_simplified(nt: NormText) -> NormText:
     """OpenCC t2s on every run of hanzi; a run whose conversion changes length goes character by character."""
     if not any(ord(c) >= 0x3400 for c in nt.text):
         return nt
+    for _ in range(3):  # t2s output converted again until stable, as `_until_stable` would
+        changed = _t2s_runs(nt.text)
+        if not changed:
+            return nt
+        nt = _substitute(nt, _HAN_RUN, lambda m: changed.get(m.group(0), m.group(0)))
+    return nt
+
+
+def _t2s_runs(text: str) -> dict[str, str]:
+    """{run: converted run} for the runs of hanzi that OpenCC t2s changes, each converted on its own.
+
+    One OpenCC call for the whole text, the runs joined by line breaks: no dictionary entry holds
+    a line break, so no phrase matches across two runs and each comes out as if converted alone.
+    Most texts are simplified already: then this is the only Python-level work.
+    """
     cc = _converter()
-
-    def conv(m: re.Match[str]) -> str:
-        run = m.group(0)
-        out = cc.convert(run)
-        if len(out) != len(run):  # keep the map one-to-one
-            out = "".join((cc.convert(ch) or ch)[:1] for ch in run)
-        return out
-
-    return _until_stable(lambda n: _substitute(n, _HAN_RUN, conv), nt, limit=3)
+    runs = _HAN_RUN.findall(text)
+    joined = "\n".join(runs)
+    out = cc.convert(joined)
+    if out == joined:
+        return {}
+    parts = out.split("\n")
+    if len(parts) != len(runs):  # cannot happen with OpenCC's dictionaries; stay correct anyway
+        parts = [cc.convert(run) for run in runs]
+    changed: dict[str, str] = {}
+    for run, conv in zip(runs, parts):
+        if conv != run:
+            if len(conv) != len(run):  # keep the map one-to-one
+                conv = "".join((cc.convert(ch) or ch)[:1] for ch in run)
+            if conv != run:
+                changed[run] = conv
+    return changed
 
 
 def _both_scripts(s: str) -> str:
@@ -426,7 +449,8 @@ def mark_furniture(nt: NormText, max_line: int = 80) -> NormText:
     spans: list[tuple[int, int]] = []
     if crumb:
         spans.extend(m.span() for m in crumb.finditer(text))
-    spans.extend(m.span() for m in _NAV_LINE.finditer(text))
+    if ">" in text or "»" in text:  # a navigation line has two of them
+        spans.extend(m.span() for m in _NAV_LINE.finditer(text))
     if field:
         pos = 0
         for line in text.split("\n"):
