@@ -272,6 +272,22 @@ def find_area_mentions(doc: SourceDoc, nt: NormText, gaz: Gazetteer, jurisdictio
 _PLACE_LIST = re.compile(r"((?:[\u4e00-\u9fff]{2,4}、)+[\u4e00-\u9fff]{2,4}?)(?:[两三四五六七八九十]|等)(?:地|市|县|区)")
 
 
+_PLACE_TAIL = re.compile(r"(?:[两三四五六七八九十]|等)(?:地|市|县|区)")
+
+
+def _place_lists(text: str):
+    """`_PLACE_LIST.finditer(text)`, run only on the lines that have the list's tail (三地, 等地):
+    a list never crosses a line break, so the matches are the same."""
+    seen = -1
+    for t in _PLACE_TAIL.finditer(text):
+        if t.start() < seen:
+            continue
+        ls = text.rfind("\n", 0, t.start()) + 1
+        le = text.find("\n", t.end())
+        seen = le = len(text) if le < 0 else le
+        yield from _PLACE_LIST.finditer(text, ls, le)
+
+
 def _listed_areas(doc: SourceDoc, nt: NormText, ai: AreaIndex, found: list[AreaMention], spans: list[tuple[int, int]]) -> list[AreaMention]:
     """Areas in a list that calls its items places ("嘉兴、苏州、青浦三地") next to an accepted one:
     every item is then an area's name, and one without a homonym counts even as a short form from
@@ -280,7 +296,7 @@ def _listed_areas(doc: SourceDoc, nt: NormText, ai: AreaIndex, found: list[AreaM
     text = nt.text
     have = set(spans)
     extra: list[AreaMention] = []
-    for m in _PLACE_LIST.finditer(text):
+    for m in _place_lists(text):
         items: list[tuple[int, int]] = []
         pos = m.start(1)
         parts = m.group(1).split("、")
