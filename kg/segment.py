@@ -38,6 +38,8 @@ _HEADINGS: tuple[tuple[int, re.Pattern[str]], ...] = (
     (4, re.compile(r"^[(]\s*(\d{1,2})\s*[)]\s*(.+)$")),
     (5, re.compile(r"^(—{1,2}|-{2})\s*(.+)$")),
 )
+# the first characters _HEADINGS allow: 第, a Chinese numeral, (, a digit, a dash
+_HEADING_START = re.compile(rf"[第{_CN_NUM}(\d—-]")
 # 专栏3: title | ; 栏10: title (the PDF lost 专); the number may be Chinese or 3-1.
 _BOX = re.compile(
     rf"^(?:专栏\s*(\d{{1,2}}(?:[-—.]\d{{1,2}})?|[{_CN_NUM}]{{1,3}})?\s*[::、.]?|栏\s*(\d{{1,2}})\s*[::])\s*(.*)$"
@@ -133,6 +135,8 @@ def _run_in_title(rest: str) -> str:
 def _heading(line: _Line) -> _Node | None:
     if line.text.count("|") >= 2:
         return None  # a table row
+    if not _HEADING_START.match(line.text):
+        return None  # most lines: no pattern of _HEADINGS can match
     for level, pat in _HEADINGS:
         m = pat.match(line.text)
         if not m:

@@ -109,6 +109,7 @@ class AreaIndex:
             lengths.setdefault(n[0], set()).add(len(n))
         self.lengths = {c: tuple(sorted(ls, reverse=True)) for c, ls in lengths.items()}
         self._chains: dict[str, tuple[str, ...]] = {}
+        self._ancestry: dict[str, tuple[tuple[AreaEntry, ...], tuple[str, ...]]] = {}
         self.prefixes = frozenset(n[:2] for n in self.by_name)
         self.starts = re.compile(_char_class(n[0] for n in self.by_name) + "(?=" + _char_class(n[1] for n in self.by_name) + ")")
         self._last_scan: tuple[str, list[tuple[int, list[str]]]] = ("", [])
@@ -123,6 +124,15 @@ class AreaIndex:
                 acc.append(a.parent)
                 a = self.idx.get(a.parent)
             out = self._chains[code] = tuple(acc)
+        return out
+
+    def ancestry(self, code: str) -> tuple[tuple[AreaEntry, ...], tuple[str, ...]]:
+        """The area's ancestors (nearest first) and their names and short names (sorted)."""
+        out = self._ancestry.get(code)
+        if out is None:
+            ancestors = tuple(self.idx[c] for c in self.chain(code) if c in self.idx)
+            names = tuple(sorted({n for x in ancestors for n in (x.name, *x.short_names)}))
+            out = self._ancestry[code] = (ancestors, names)
         return out
 
     def names_at(self, text: str, i: int) -> list[str]:
@@ -189,10 +199,9 @@ def _accept(name: str, cand: _Name, text: str, s: int, e: int, ctx: _Context, ai
     """0 to reject; otherwise a rank (higher is more certain) for choosing among homonyms."""
     a = ai.idx[cand.code]
     by_name = ai.by_name
-    ancestors = [ai.idx[c] for c in ai.chain(cand.code) if c in ai.idx]
-    anc_names = {n for x in ancestors for n in (x.name, *x.short_names)}
+    ancestors, anc_names = ai.ancestry(cand.code)
     before = text[max(0, s - 8) : s]
-    if any(before.endswith(n) for n in anc_names):
+    if anc_names and before.endswith(anc_names):
         return 5  # 山东宁津, 湖州市南浔区: the enclosing area vouches for it
     # written right after another area's name that does not enclose it: a sub-place of that area
     # (绍兴滨海新区 is Shaoxing's zone, not Tianjin's 滨海新区)
