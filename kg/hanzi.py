@@ -94,13 +94,23 @@ def common_bigrams() -> frozenset[str]:
     return frozenset(w for line in text.splitlines() if not line.startswith("#") for w in line.split())
 
 
+_T2S_SEEN: set[str] = set()  # hanzi whose t2s form simplified_view has looked up
+_T2S_CHANGED: set[str] = set()  # those of them that t2s changes
+_T2S_TABLE: dict[int, str] = {}  # and their translation table
+
+
 def simplified_view(text: str) -> str:
     """The text with every hanzi replaced by its simplified form, one character for one."""
     han = han_chars(set(text))
-    if not han:
-        return text
-    table = {ord(c): s for c, s in convert_chars("t2s", han).items() if s != c}
-    return text.translate(table) if table else text
+    new = han.difference(_T2S_SEEN)
+    if new:
+        for c, s in convert_chars("t2s", new).items():
+            if s != c:
+                _T2S_CHANGED.add(c)
+                _T2S_TABLE[ord(c)] = s
+        _T2S_SEEN.update(new)
+    # a simplified text (most of them) has none to change: no translate pass
+    return text if han.isdisjoint(_T2S_CHANGED) else text.translate(_T2S_TABLE)
 
 
 @dataclass(frozen=True)

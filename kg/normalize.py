@@ -442,6 +442,24 @@ def _furniture_patterns() -> tuple[re.Pattern[str] | None, re.Pattern[str] | Non
 _NAV_LINE = re.compile(r"^[ \t]*(?:[^\n>»,。;]{1,30}[ \t]*[>»][ \t]*){2,}[^\n>»,。;]{1,30}[ \t]*$", re.M)
 
 
+_ARROW = re.compile("[>»]")
+
+
+def _nav_lines(text: str):
+    """`_NAV_LINE.finditer(text)`, tried only on the lines with two or more > or »: a navigation
+    line is one whole line that has them, so the matches are the same, without running the
+    backtracking pattern over every line."""
+    seen = -1
+    for a in _ARROW.finditer(text):
+        if a.start() < seen:
+            continue
+        ls = text.rfind("\n", 0, a.start()) + 1
+        le = text.find("\n", a.start())
+        seen = le = len(text) if le < 0 else le
+        if len(_ARROW.findall(text, ls, le)) >= 2:
+            yield from _NAV_LINE.finditer(text, ls, le)
+
+
 def mark_furniture(nt: NormText, max_line: int = 80) -> NormText:
     """Exclude portal navigation and widgets; keep every metadata field (索引号, 发布日期, 来源 …)."""
     crumb, field = _furniture_patterns()
@@ -449,8 +467,7 @@ def mark_furniture(nt: NormText, max_line: int = 80) -> NormText:
     spans: list[tuple[int, int]] = []
     if crumb:
         spans.extend(m.span() for m in crumb.finditer(text))
-    if ">" in text or "»" in text:  # a navigation line has two of them
-        spans.extend(m.span() for m in _NAV_LINE.finditer(text))
+    spans.extend(m.span() for m in _nav_lines(text))
     if field:
         pos = 0
         for line in text.split("\n"):

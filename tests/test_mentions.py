@@ -197,3 +197,19 @@ def test_a_list_that_calls_its_items_places_vouches_for_them():
     # not without that word, and not when an item names no area
     assert areas("与嘉兴、苏州合作", JIAXING) == [("嘉兴市", "嘉兴")]
     assert areas("嘉兴、苏州、提升三地", JIAXING) == [("嘉兴市", "嘉兴")]
+
+
+def test_area_scan_finds_every_position_where_a_name_starts():
+    """The scan jumps to possible name starts; it must list what a look at every position lists."""
+    import random
+
+    from kg.extract.mentions import area_index
+
+    ai = area_index(load_gazetteer())
+    rng = random.Random(2)
+    names = sorted(ai.by_name)
+    for _ in range(50):
+        parts = [rng.choice(names) if rng.random() < 0.4 else rng.choice("的和在县市区发展质量,\n") for _ in range(30)]
+        text = "".join(parts)
+        every = [(i, ai.names_at(text, i)) for i in range(len(text)) if text[i] in ai.lengths and ai.names_at(text, i)]
+        assert ai.scan(text) == every
