@@ -50,6 +50,13 @@ _CHAR_CACHE: dict[str, dict[str, str]] = {}  # config -> {char: converted char}
 
 def convert_chars(config: str, chars: Iterable[str]) -> dict[str, str]:
     """Per-character OpenCC conversion (no phrase context), cached: {char: converted char}."""
+    cache = char_table(config, chars)
+    return {c: cache[c] for c in chars}
+
+
+def char_table(config: str, chars: Iterable[str]) -> dict[str, str]:
+    """The shared per-character conversion table of a config, holding at least `chars` (for look-ups:
+    no copy, unlike convert_chars; never modify it)."""
     cache = _CHAR_CACHE.setdefault(config, {})
     todo = sorted(set(chars).difference(cache))
     if todo:
@@ -58,7 +65,7 @@ def convert_chars(config: str, chars: Iterable[str]) -> dict[str, str]:
         if len(out) != len(todo) or any(len(o) != 1 for o in out):
             out = [(_opencc(config).convert(c) or c)[:1] for c in todo]
         cache.update(zip(todo, out))
-    return {c: cache[c] for c in chars}
+    return cache
 
 
 @lru_cache(maxsize=1)
@@ -138,8 +145,8 @@ def script_of(text: str) -> Script:
 def script_of_counts(counts: Counter[str]) -> Script:
     """`script_of` a text from its character counts (Counter(text))."""
     han = {c: counts[c] for c in han_chars(counts)}
-    t2s = convert_chars("t2s", han)
-    s2t = convert_chars("s2t", han)
+    t2s = char_table("t2s", han)
+    s2t = char_table("s2t", han)
     return Script(
         han=sum(han.values()),
         traditional_only=sum(n for c, n in han.items() if t2s[c] != c),

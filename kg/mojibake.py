@@ -25,7 +25,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
-from .hanzi import common_bigrams, common_chars, convert_chars, han_chars, is_han, script_of_counts
+from .hanzi import char_table, common_bigrams, common_chars, convert_chars, han_chars, is_han, script_of_counts
 
 WINDOW = 6
 STRONG_MIN = 2
@@ -68,7 +68,7 @@ def _context(text: str) -> _Context:
     distinct = counts.keys()
     han = han_chars(distinct)
     simp = convert_chars("t2s", han)
-    s2t = convert_chars("s2t", han)
+    s2t = char_table("s2t", han)  # look-ups only: the shared cache, no copy
     common = common_chars()
     traditional = script_of_counts(counts).kind == "traditional"
     strong = set(_BAD.findall("".join(distinct))) | set(_SYMBOL_ROWS.findall("".join(distinct)))

@@ -43,9 +43,11 @@ def salad_reason(paragraph: str, simplified: str | None = None) -> str:
         coverage = _bigram_hits("\n".join(runs), bigrams, pairs) / pairs
         if coverage < MAX_SCRAMBLED:
             return f"scrambled text: {coverage:.0%} of {pairs} character pairs are common bigrams"
+    if _SENTENCE.search(paragraph):
+        return ""  # a sentence is not a keyword list
     # punctuation-only pieces (the '>' of a breadcrumb) are separators, not words
     tokens = [t for t in _SEPARATOR.split(paragraph.strip()) if any(c.isalnum() for c in t)]
-    if len(tokens) >= MIN_TOKENS and not _SENTENCE.search(paragraph):
+    if len(tokens) >= MIN_TOKENS:
         counts = Counter(tokens)
         distinct = len(counts) / len(tokens)
         top, n = counts.most_common(1)[0]
