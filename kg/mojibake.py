@@ -72,7 +72,9 @@ def _context(text: str) -> _Context:
     common = common_chars()
     traditional = script_of_counts(counts).kind == "traditional"
     strong = set(_BAD.findall("".join(distinct))) | set(_SYMBOL_ROWS.findall("".join(distinct)))
-    strong |= {c for c in han if c not in common or (traditional and s2t[c] != c)}
+    strong |= han.difference(common)
+    if traditional:
+        strong |= {c for c in han if s2t[c] != c}
     return _Context(traditional=traditional, simp=simp, strong=frozenset(strong))
 
 
