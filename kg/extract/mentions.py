@@ -193,6 +193,19 @@ def _is_han(ch: str) -> bool:
 
 
 _SUFFIX = re.compile(r"[区县市省州旗盟]")
+# words that open with 县 (县城, 县域, 县级): in 新县城 (a new county town) the 县 ends no name
+_XIAN_WORDS = re.compile(r"[城域级]")
+
+
+def _stands_alone(name: str, text: str, s: int, e: int) -> bool:
+    """A two-character county name (X县) that is not part of a longer word: no hanzi right before it
+    (探索县域 holds 索县, 示范县 holds 范县) and its 县 does not open a word (新县城, 各县级).
+    District names of two characters (城区, 郊区, 矿区) are ordinary words: never alone."""
+    if not name.endswith("县"):
+        return False
+    if s > 0 and _is_han(text[s - 1]):
+        return False
+    return not _XIAN_WORDS.match(text, e)
 
 
 def _accept(name: str, cand: _Name, text: str, s: int, e: int, ctx: _Context, ai: AreaIndex) -> int:
@@ -211,6 +224,10 @@ def _accept(name: str, cand: _Name, text: str, s: int, e: int, ctx: _Context, ai
     if not ctx.province:  # first pass, no jurisdiction yet: only what is safe anywhere
         if a.level in ("province", "city"):
             return 2
+        if cand.full and len(name) == 2:
+            # a two-character county name (云县, 索县) counts where it stands alone, so that news
+            # about such a county votes for it as 德清县 does for its own
+            return 2 if _stands_alone(name, text, s, e) else 0
         return 2 if cand.full and len(name) >= 3 else 0
     in_city = bool(ctx.city) and (cand.code == ctx.city or any(x.code == ctx.city for x in ancestors))
     in_prov = cand.code == ctx.province or any(x.code == ctx.province for x in ancestors)
