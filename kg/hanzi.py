@@ -154,12 +154,6 @@ def script_of_counts(counts: Counter[str]) -> Script:
     )
 
 
-def _bad(ch: str) -> bool:
-    """A character that decoded text should not contain: replacement, control, private use."""
-    o = ord(ch)
-    return ch == "\ufffd" or (o < 32 and ch not in "\t\n\r\f") or 0x7F <= o < 0xA0 or 0xE000 <= o <= 0xF8FF
-
-
 @dataclass(frozen=True)
 class Plausibility:
     """How much a decoded text looks like Chinese (or plain text): the basis of encoding detection."""
@@ -178,20 +172,24 @@ class Plausibility:
         return common_share - 2.0 * self.bad / self.chars
 
 
+_SPACE = re.compile(r"\s")  # str.isspace, as a class
+# characters that decoded text should not contain: replacement, control (but \t \n \r \f), private use
+_BAD = re.compile("[\ufffd\x00-\x08\x0b\x0e-\x1f\x7f-\x9f\ue000-\uf8ff]")
+
+
 def plausibility(text: str) -> Plausibility:
     counts = Counter(text)
-    common = common_chars()
-    chars = han = good = bad = 0
-    for c, n in counts.items():
-        if c.isspace():
-            continue
-        chars += n
-        if is_han(c):
-            han += n
-            good += n if c in common else 0
-        elif _bad(c):
-            bad += n
-    return Plausibility(chars=chars, han=han, common=good, bad=bad)
+    distinct = "".join(counts)  # the characters are sorted into classes by regex, not one by one
+    space = set(_SPACE.findall(distinct))
+    han_set = han_chars(distinct)
+    bad_set = set(_BAD.findall(distinct)).difference(space)  # \x1c-\x1f and \x85 are spaces
+    han = sum(map(counts.__getitem__, han_set))
+    return Plausibility(
+        chars=len(text) - sum(map(counts.__getitem__, space)),
+        han=han,
+        common=sum(map(counts.__getitem__, han_set.intersection(common_chars()))),
+        bad=sum(map(counts.__getitem__, bad_set)),
+    )
 
 
 def bigram_coverage(text: str) -> tuple[float, int]:

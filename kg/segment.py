@@ -104,7 +104,9 @@ def _toc_ranges(lines: list[_Line]) -> list[tuple[int, int]]:
     while i < len(lines):
         head = bool(_TOC_HEAD.match(lines[i].text))
         j = i + 1 if head else i
-        while j < len(lines) and len(lines[j].text) <= 70 and _TOC_ENTRY.match(lines[j].text):
+        # an entry ends with its page number (\d is str.isdecimal): a cheap test before the regex
+        while (j < len(lines) and len(lines[j].text) <= 70 and lines[j].text[-1].isdecimal()
+               and _TOC_ENTRY.match(lines[j].text)):
             j += 1
         if head and j == i + 1:
             # A web page's contents list has no page numbers: its entries recur as the body's headings.

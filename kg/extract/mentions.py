@@ -256,7 +256,8 @@ def find_area_mentions(doc: SourceDoc, nt: NormText, gaz: Gazetteer, jurisdictio
     """Area names (full or short) the context vouches for.
 
     Without a jurisdiction (the first pass, whose votes decide it) only full names of three or
-    more characters, province and city names, and names written after their province or city count.
+    more characters, two-character county names standing alone (`_stands_alone`), province and
+    city names, and names written after their province or city count.
     With one, short names resolve to the candidate in the document's city, then its province.
     """
     ai = area_index(gaz)
