@@ -38,8 +38,8 @@ def han_chars(chars: Iterable[str]) -> set[str]:
     return set(_IS_HAN.findall(chars if isinstance(chars, str) else "".join(chars)))
 
 
-@lru_cache(maxsize=4)
-def _opencc(config: str):
+@lru_cache(maxsize=8)  # t2s, s2t, s2tw, s2hk are in use: each loaded once per process
+def opencc_converter(config: str):
     import opencc
 
     return opencc.OpenCC(config)
@@ -61,9 +61,9 @@ def char_table(config: str, chars: Iterable[str]) -> dict[str, str]:
     todo = sorted(set(chars).difference(cache))
     if todo:
         # one call for all characters: a newline stops phrase matching across them
-        out = _opencc(config).convert("\n".join(todo)).split("\n")
+        out = opencc_converter(config).convert("\n".join(todo)).split("\n")
         if len(out) != len(todo) or any(len(o) != 1 for o in out):
-            out = [(_opencc(config).convert(c) or c)[:1] for c in todo]
+            out = [(opencc_converter(config).convert(c) or c)[:1] for c in todo]
         cache.update(zip(todo, out))
     return cache
 

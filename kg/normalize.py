@@ -260,11 +260,11 @@ def mark_mojibake(nt: NormText) -> NormText:
 
 
 # --- traditional to simplified ---------------------------------------------------------------------
-@lru_cache(maxsize=1)
 def _converter():
-    import opencc
+    """OpenCC t2s: the instance kg.hanzi keeps (loading a config's dictionaries takes ~50 ms)."""
+    from .hanzi import opencc_converter
 
-    return opencc.OpenCC("t2s")
+    return opencc_converter("t2s")
 
 
 _HAN_RUN = re.compile(f"[{_HAN}]+")
