@@ -38,6 +38,8 @@ _HEADINGS: tuple[tuple[int, re.Pattern[str]], ...] = (
     (4, re.compile(r"^[(]\s*(\d{1,2})\s*[)]\s*(.+)$")),
     (5, re.compile(r"^(—{1,2}|-{2})\s*(.+)$")),
 )
+# the first characters _HEADINGS allow: 第, a Chinese numeral, (, a digit, a dash
+_HEADING_START = re.compile(rf"[第{_CN_NUM}(\d—-]")
 # 专栏3: title | ; 栏10: title (the PDF lost 专); the number may be Chinese or 3-1.
 _BOX = re.compile(
     rf"^(?:专栏\s*(\d{{1,2}}(?:[-—.]\d{{1,2}})?|[{_CN_NUM}]{{1,3}})?\s*[::、.]?|栏\s*(\d{{1,2}})\s*[::])\s*(.*)$"
@@ -102,7 +104,9 @@ def _toc_ranges(lines: list[_Line]) -> list[tuple[int, int]]:
     while i < len(lines):
         head = bool(_TOC_HEAD.match(lines[i].text))
         j = i + 1 if head else i
-        while j < len(lines) and len(lines[j].text) <= 70 and _TOC_ENTRY.match(lines[j].text):
+        # an entry ends with its page number (\d is str.isdecimal): a cheap test before the regex
+        while (j < len(lines) and len(lines[j].text) <= 70 and lines[j].text[-1].isdecimal()
+               and _TOC_ENTRY.match(lines[j].text)):
             j += 1
         if head and j == i + 1:
             # A web page's contents list has no page numbers: its entries recur as the body's headings.
@@ -133,6 +137,8 @@ def _run_in_title(rest: str) -> str:
 def _heading(line: _Line) -> _Node | None:
     if line.text.count("|") >= 2:
         return None  # a table row
+    if not _HEADING_START.match(line.text):
+        return None  # most lines: no pattern of _HEADINGS can match
     for level, pat in _HEADINGS:
         m = pat.match(line.text)
         if not m:

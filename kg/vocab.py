@@ -98,7 +98,7 @@ class Gazetteer:
         return _concept_index(self)[iri]
 
     def concept_pattern(self) -> re.Pattern[str]:
-        """One alternation of every concept label, longest first (leftmost-longest matching)."""
+        """One regex of every concept label, leftmost-longest matching (a trie: see `trie_regex`)."""
         return _concept_regex(self)
 
     def concepts_for_label(self, label: str) -> tuple[ConceptEntry, ...]:
@@ -153,8 +153,35 @@ def _term_label_index(terms: tuple[TermEntry, ...]) -> dict[str, TermEntry]:
 
 @lru_cache(maxsize=None)
 def _concept_regex(g: Gazetteer) -> re.Pattern[str]:
-    labels = sorted(_label_index(g), key=lambda s: (-len(s), s))
-    return re.compile("|".join(re.escape(x) for x in labels)) if labels else re.compile(r"(?!)")
+    labels = sorted(_label_index(g))
+    return re.compile(trie_regex(labels)) if labels else re.compile(r"(?!)")
+
+
+def trie_regex(words: list[str]) -> str:
+    """A regex matching the longest of `words` at a position, written as a trie.
+
+    It matches what the flat alternation sorted longest first would, but Python's regex engine
+    tries the alternatives of one position in turn, so the trie (one branch per next character)
+    is several times faster than ~200 flat alternatives.
+    """
+    root: dict = {}
+    for w in words:
+        node = root
+        for ch in w:
+            node = node.setdefault(ch, {})
+        node[""] = {}  # a word ends here
+
+    def emit(node: dict) -> str:
+        alts = [re.escape(ch) + emit(node[ch]) for ch in sorted(node) if ch]
+        if not alts:
+            return ""
+        ends = "" in node
+        if len(alts) == 1:
+            return f"(?:{alts[0]})?" if ends else alts[0]
+        # a longer word before the one ending here: the empty alternative goes last
+        return "(?:" + "|".join(alts + ([""] if ends else [])) + ")"
+
+    return emit(root)
 
 
 # --------------------------------------------------------------------------- parsing

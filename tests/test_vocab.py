@@ -212,3 +212,18 @@ def test_gazetteer_reloads_identically():
     assert [c.iri for c in first.concepts] == [c.iri for c in second.concepts]
     assert [(a.code, a.name) for a in first.areas] == [(a.code, a.name) for a in second.areas]
     assert len(second.areas) > 3000
+
+
+def test_trie_regex_matches_like_the_longest_first_alternation():
+    import random
+    import re
+
+    from kg.vocab import trie_regex
+
+    rng = random.Random(1)
+    words = sorted({"".join(rng.choice("质量强市品牌标(") for _ in range(rng.randrange(1, 6))) for _ in range(80)})
+    flat = re.compile("|".join(re.escape(w) for w in sorted(words, key=lambda w: (-len(w), w))))
+    trie = re.compile(trie_regex(words))
+    for _ in range(300):
+        text = "".join(rng.choice("质量强市品牌标(,") for _ in range(rng.randrange(0, 40)))
+        assert [m.span() for m in trie.finditer(text)] == [m.span() for m in flat.finditer(text)]
