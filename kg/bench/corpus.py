@@ -11,7 +11,8 @@ line-break spaces. Beside every source file, `<stem>.facts.json` lists what it p
 Goals read as plans write them: a falling indicator (an accident rate) has an upper bound
 (≤0.3, 控制在0.3起以内), a percentage at 100 takes no 以上/不低于, a table's base-year value
 lies on the near side of its goal, and every planted target records the comparator a careful
-reader takes from its cell or phrase.
+reader takes from its cell or phrase. PDF line-break spaces fall in 专栏 titles, long indicator
+cells of pipe tables and appendix items (those two from a stream of their own).
 
 Document i depends only on (seed, i): the first 10 documents of a 1,000-document corpus are the
 10 documents of a 10-document corpus, and any document can be regenerated alone.
@@ -187,6 +188,9 @@ class _Ctx:
     area: AreaEntry
     lineage: list[AreaEntry]
     t: dict[str, Any]
+    # PDF line breaks outside 专栏 titles draw from their own stream, so adding them left every
+    # other choice of a document as it was
+    breaks: random.Random = field(default_factory=random.Random)
 
     @property
     def short(self) -> str:
@@ -264,12 +268,14 @@ def _baseline(rng: random.Random, spec: dict, target: PlantedTarget) -> str:
     return f"{v:.{spec['decimals']}f}" if spec["decimals"] else str(int(round(v)))
 
 
-def _pipe_table(doc: _Text, caption: str, rows: list[PlantedTarget], baselines: list[str]) -> None:
-    # Like a PDF export: the category cell appears on its group's first row only, rows end in "|".
+def _pipe_table(doc: _Text, caption: str, rows: list[PlantedTarget], baselines: list[str], breaks: Optional[random.Random] = None) -> None:
+    # Like a PDF export: the category cell appears on its group's first row only, rows end in "|";
+    # with `breaks`, a long indicator cell may keep the space of a line break (规模以上工业 新产品产值率).
     doc.add(caption, f"类别 | 主要指标 | 单位 | {PERIOD[0] - 1}年基期值 | {PERIOD[1]}年目标值 |")
     last = None
     for r, base in zip(rows, baselines):
-        cells = ([r.category] if r.category != last else []) + [r.indicator, r.unit, base, r.text]
+        name = _pdf_spaces(r.indicator, breaks) if breaks is not None and len(r.indicator) >= 9 and breaks.random() < 0.5 else r.indicator
+        cells = ([r.category] if r.category != last else []) + [name, r.unit, base, r.text]
         last = r.category
         doc.add(" | ".join(cells) + " |")
 
@@ -374,7 +380,7 @@ def _plan(ctx: _Ctx, layouts: set[str]) -> tuple[_Text, dict[str, Any]]:
                 if "cell-table" in layouts:
                     _cell_table(doc, caption, table, baselines, rng)
                 else:
-                    _pipe_table(doc, caption, table, baselines)
+                    _pipe_table(doc, caption, table, baselines, ctx.breaks if "pdf-spaces" in layouts else None)
         elif h == "主要任务":
             box_iter = iter(enumerate(boxes, 1))
             for j, task in enumerate(tasks, 1):
@@ -409,7 +415,8 @@ def _plan(ctx: _Ctx, layouts: set[str]) -> tuple[_Text, dict[str, Any]]:
         for i, (kind, labels) in enumerate(appendix.items(), 1):
             doc.add(f"{_cn_ordinal(i)}、{kind}")
             for j, label in enumerate(labels, 1):
-                doc.add(f"{j}.{label}:{ctx.sentences(1)}")
+                shown = _pdf_spaces(label, ctx.breaks) if "pdf-spaces" in layouts and ctx.breaks.random() < 0.5 else label
+                doc.add(f"{j}.{shown}:{ctx.sentences(1)}")
     programs = [("专栏", b) for b in boxes] + [(k, lab) for k, labs in appendix.items() for lab in labs]
     facts = dict(
         kind="plan", title=title, issuer=issuer, signed=f"{PERIOD[0]}-{month:02d}", period=PERIOD,
@@ -508,7 +515,7 @@ def generate_document(i: int, seed: int = 0) -> tuple[str, bytes, PlantedDoc]:
     # Two cities for every county; cycle when n exceeds the vocabulary.
     area = county_order[(i // 3) % len(county_order)] if i % 3 == 2 else city_order[(i - i // 3) % len(city_order)]
     rng = random.Random(f"{seed}:{i}")
-    ctx = _Ctx(rng=rng, gaz=gaz, area=area, lineage=_lineage(area), t=templates())
+    ctx = _Ctx(rng=rng, gaz=gaz, area=area, lineage=_lineage(area), t=templates(), breaks=random.Random(f"{seed}:{i}:pdf"))
     kind = "plan" if rng.random() < 0.7 else "article"
     layouts = _layouts(rng, kind)
     doc, facts = (_plan if kind == "plan" else _article)(ctx, layouts)
