@@ -441,13 +441,15 @@ def _article(ctx: _Ctx, layouts: set[str]) -> tuple[_Text, dict[str, Any]]:
     for lab, _iris in concepts:
         doc.add(_fill(rng.choice(t["article_frames"]), label=lab, **{k: v for k, v in kw.items() if k != "label"}) + ctx.sentences(rng.randint(2, 4)))
         doc.add("")
+    past = []
     for spec in rng.sample(t["indicators"], 2):
-        _v, num = _number(rng, spec)
+        v, num = _number(rng, spec)
         doc.add(f"{PERIOD[0] - 1}年,{ctx.area.name}{spec['name']}达到{num}{spec['unit']}。" + ctx.sentences(1))
+        past.append(PlantedTarget(spec["name"], spec["unit"], v, num, PERIOD[0] - 1, spec["category"], "past"))
     doc.add(f"据介绍,{leading}将继续统筹推进各项工作。" + ctx.sentences(2))
     facts = dict(
         kind="article", title=headline, concepts=tuple(sorted({i for _, iris in concepts for i in iris})),
-        orgs=(leading,),
+        past_results=tuple(past), orgs=(leading,),
     )
     return doc, facts
 
