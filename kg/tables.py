@@ -29,8 +29,9 @@ required in this layout); a number equal to the next row number is a value of th
 when that row still has columns to fill and a value or the attribute follows it (…/项/10/12以上).
 Group labels (一级指标) sit between rows, split over lines (质量/建设) and joined; a label
 belongs to the rows after it, and the first label also to the rows before it (a page may print
-it after the first row of its group, centred on the spanning cell). Within a row the cells are aligned from the right to the columns after
-the indicator, so an empty 单位 cell that the page dropped stays empty. A table ends at a
+it after the first row of its group, centred on the spanning cell). Within a row the cells are
+aligned from the right to the columns after the indicator, so an empty 单位 cell that the page
+dropped stays empty. A table ends at a
 line that is prose (sentence punctuation, long), a heading or a 注: note.
 
 Cells keep normalized offsets; missing cells are empty with a zero-width span.

@@ -5,8 +5,9 @@
 - every row of a programme table (a group label such as 重大改革 spanning numbered rows,
   usually in the appendix) is a programme of the kind the group label names, its ordinal
   the row number; the same list written as headings (一、重大改革 over 1.智慧监管集成改革:…)
-  gives one programme per numbered sub-heading. Which group labels are programme kinds is read from the programme-kind
-  vocabulary (ontology/vocab), so a new kind needs a concept there, not code here.
+  gives one programme per numbered sub-heading. Which group labels and headings are programme
+  kinds is read from the programme-kind vocabulary (ontology/vocab), so a new kind needs a
+  concept there, not code here.
 """
 from __future__ import annotations
 
