@@ -306,3 +306,19 @@ def test_metrology_institutes(text, expected):
 
 def test_a_testing_word_is_no_institute_without_an_area():
     assert names("保障产品质量检测所需经费,提升计量测试所用设备水平。") == []
+
+
+HOTAN = AreaRef("653200", "和田地区", "city")
+QINHUANGDAO = AreaRef("130300", "秦皇岛市", "city")
+
+
+def test_the_documents_own_short_name_may_open_with_a_joining_character():
+    # 和 joins two names, but 和田 is the short name of this document's own prefecture
+    assert [o.name for o in orgs("支持和田质量发展研究中心建设,提升质量技术服务能力。", HOTAN)] == ["和田质量发展研究中心"]
+
+
+def test_a_suffix_inside_a_place_name_is_no_suffix():
+    # 海关 (customs) inside 山海关区; 秦皇岛海关 is the customs
+    assert [o.name for o in orgs("山海关区质量强县工作领导小组统筹推进,秦皇岛海关加强检验。", QINHUANGDAO)] == [
+        "山海关区质量强县工作领导小组", "秦皇岛海关",
+    ]
