@@ -29,15 +29,24 @@ def _excluded_by_context(text: str, start: int, end: int, excludes: tuple[str, .
     return False
 
 
-def find_concept_mentions(doc: SourceDoc, nt: NormText, tree: DocTree, gaz: Gazetteer) -> list[ConceptMention]:
+def concept_spans(text: str, gaz: Gazetteer) -> list[tuple[int, int]]:
+    """(start, end) of every concept label match in text, leftmost-longest (one regex pass)."""
+    return [m.span() for m in gaz.concept_pattern().finditer(text)]
+
+
+def find_concept_mentions(
+    doc: SourceDoc, nt: NormText, tree: DocTree, gaz: Gazetteer, hits: list[tuple[int, int]] | None = None
+) -> list[ConceptMention]:
     """Every label or alias of a scheme, award or initiative, minus near-neighbour (qp:excludeLabel) hits.
 
     One mention per span, the longest label: the matcher is leftmost-longest, so 品字标浙江制造 is
     one mention of that scheme (queries reach 品字标 through skos:broader), and two labels that
-    only quote marks part (“品字标”浙江制造) are read as the one label they spell together."""
+    only quote marks part (“品字标”浙江制造) are read as the one label they spell together.
+    `hits`: `concept_spans(nt.text, gaz)` when the caller has them already."""
     out: list[ConceptMention] = []
     text = nt.text
-    hits = [m.span() for m in gaz.concept_pattern().finditer(text)]
+    if hits is None:
+        hits = concept_spans(text, gaz)
     joined = _quote_free_labels(gaz)
     k = 0
     while k < len(hits):

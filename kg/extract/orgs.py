@@ -36,7 +36,7 @@ from ..model import AreaRef, DocMeta, DocTree, NormText, OrgMention, SourceDoc
 from ..resources import ontology_file
 from ..vocab import AreaEntry, Gazetteer
 from .evidence import evidence
-from .mentions import AreaIndex, area_index
+from .mentions import AreaIndex, area_index, concept_spans
 
 PATTERNS_FILE = "org-patterns.csv"
 
@@ -480,13 +480,19 @@ def _parent(name: str, p: OrgPatterns, ai: AreaIndex, jur: _Jur) -> "_Resolved |
     return None
 
 
-def extract_orgs(doc: SourceDoc, nt: NormText, tree: DocTree, meta: DocMeta, gaz: Gazetteer) -> list[OrgMention]:
-    """Every organization name in the document, resolved (one OrgMention per occurrence)."""
+def extract_orgs(
+    doc: SourceDoc, nt: NormText, tree: DocTree, meta: DocMeta, gaz: Gazetteer,
+    concept_hits: list[tuple[int, int]] | None = None,
+) -> list[OrgMention]:
+    """Every organization name in the document, resolved (one OrgMention per occurrence).
+
+    `concept_hits`: `concept_spans(nt.text, gaz)` when the caller has them already (no name
+    is read inside a concept label)."""
     p = load_patterns()
     ai = area_index(gaz)
     jur = _Jur.of(meta.jurisdiction, ai)
     text = nt.text
-    blocked = [m.span() for m in gaz.concept_pattern().finditer(text)]
+    blocked = concept_hits if concept_hits is not None else concept_spans(text, gaz)
     out: list[OrgMention] = []
     for c in _candidates(text, p, nt, ai, jur, blocked):
         written = text[c.start : c.end]
