@@ -197,30 +197,49 @@ def _parse_quads() -> list[ox.Quad]:
 
 
 def _index(quads: list[ox.Quad]) -> _Index:
-    idx: _Index = defaultdict(lambda: defaultdict(list))
-    for q in quads:
-        if isinstance(q.subject, ox.NamedNode):
-            idx[q.subject.value][q.predicate.value].append(q.object)
+    """{subject IRI: {predicate IRI: [objects]}} (plain dicts: the build loads this at start-up)."""
+    idx: _Index = {}
+    named = ox.NamedNode
+    for subj, pred, obj, _ in quads:
+        if type(subj) is not named:
+            continue
+        po = idx.get(subj.value)
+        if po is None:
+            po = idx[subj.value] = {}
+        objs = po.get(pred.value)
+        if objs is None:
+            po[pred.value] = [obj]
+        else:
+            objs.append(obj)
     return idx
 
 
-def _zh(po: dict[str, list], p: URIRef) -> list[str]:
+# predicate IRIs as strings, looked up once (an rdflib namespace attribute costs a few µs a time)
+_TYPE = str(RDF.type)
+_LABEL = str(RDFS.label)
+_PREF, _ALT, _HIDDEN = str(SKOS.prefLabel), str(SKOS.altLabel), str(SKOS.hiddenLabel)
+_NOTATION, _IN_SCHEME, _BROADER = str(SKOS.notation), str(SKOS.inScheme), str(SKOS.broader)
+_EXCLUDE, _NOT_CONFUSED = str(QP.excludeLabel), str(QP.notToBeConfusedWith)
+_ADMIN_CODE, _PART_OF, _DIVISION_TYPE = str(QP.adminCode), str(QP.partOf), str(QP.divisionType)
+
+
+def _zh(po: dict[str, list], p: str) -> list[str]:
     return sorted(
-        o.value for o in po.get(str(p), ()) if isinstance(o, ox.Literal) and (o.language or "").startswith("zh")
+        o.value for o in po.get(p, ()) if isinstance(o, ox.Literal) and (o.language or "").startswith("zh")
     )
 
 
-def _en(po: dict[str, list], p: URIRef) -> str:
-    vals = sorted(o.value for o in po.get(str(p), ()) if isinstance(o, ox.Literal) and (o.language or "") == "en")
+def _en(po: dict[str, list], p: str) -> str:
+    vals = sorted(o.value for o in po.get(p, ()) if isinstance(o, ox.Literal) and (o.language or "") == "en")
     return vals[0] if vals else ""
 
 
-def _iris(po: dict[str, list], p: URIRef) -> list[str]:
-    return sorted(o.value for o in po.get(str(p), ()) if isinstance(o, ox.NamedNode))
+def _iris(po: dict[str, list], p: str) -> list[str]:
+    return sorted(o.value for o in po.get(p, ()) if isinstance(o, ox.NamedNode))
 
 
-def _plain(po: dict[str, list], p: URIRef) -> str:
-    vals = sorted(o.value for o in po.get(str(p), ()) if isinstance(o, ox.Literal))
+def _plain(po: dict[str, list], p: str) -> str:
+    vals = sorted(o.value for o in po.get(p, ()) if isinstance(o, ox.Literal))
     return vals[0] if vals else ""
 
 
@@ -231,19 +250,20 @@ def load_vocab_graph() -> Graph:
 
 def _terms(idx: _Index, cls: URIRef) -> tuple[TermEntry, ...]:
     out = []
+    cls_iri = str(cls)
     for s, po in idx.items():
-        if str(cls) not in _iris(po, RDF.type):
+        if not any(o.value == cls_iri for o in po.get(_TYPE, ()) if isinstance(o, ox.NamedNode)):
             continue
-        pref = _zh(po, SKOS.prefLabel)
+        pref = _zh(po, _PREF)
         if not pref:
             continue
         out.append(
             TermEntry(
                 iri=s,
                 pref_label=pref[0],
-                en_label=_en(po, SKOS.prefLabel),
-                labels=tuple(sorted(set(pref) | set(_zh(po, SKOS.altLabel)) | set(_zh(po, SKOS.hiddenLabel)))),
-                notation=_plain(po, SKOS.notation),
+                en_label=_en(po, _PREF),
+                labels=tuple(sorted(set(pref) | set(_zh(po, _ALT)) | set(_zh(po, _HIDDEN)))),
+                notation=_plain(po, _NOTATION),
             )
         )
     return tuple(sorted(out, key=lambda t: t.iri))
@@ -258,45 +278,45 @@ def load_gazetteer() -> Gazetteer:
     kinds = {str(k): v for k, v in CONCEPT_KINDS.items()}
     levels = {str(k): v for k, v in AREA_LEVELS.items()}
     for s, po in idx.items():
-        types = _iris(po, RDF.type)
+        types = _iris(po, _TYPE)
         kind = next((kinds[t] for t in types if t in kinds), None)
         if kind:
-            pref = _zh(po, SKOS.prefLabel)
+            pref = _zh(po, _PREF)
             if not pref:
                 continue
-            labels = set(pref) | set(_zh(po, SKOS.altLabel)) | set(_zh(po, SKOS.hiddenLabel))
-            schemes = _iris(po, SKOS.inScheme)
+            labels = set(pref) | set(_zh(po, _ALT)) | set(_zh(po, _HIDDEN))
+            schemes = _iris(po, _IN_SCHEME)
             concepts.append(
                 ConceptEntry(
                     iri=s,
                     kind=kind,
                     pref_label=pref[0],
                     labels=tuple(sorted(labels)),
-                    broader=tuple(_iris(po, SKOS.broader)),
-                    exclude=tuple(_zh(po, QP.excludeLabel)),
-                    en_label=_en(po, SKOS.prefLabel),
+                    broader=tuple(_iris(po, _BROADER)),
+                    exclude=tuple(_zh(po, _EXCLUDE)),
+                    en_label=_en(po, _PREF),
                     scheme=schemes[0] if schemes else "",
-                    not_confused_with=tuple(_iris(po, QP.notToBeConfusedWith)),
+                    not_confused_with=tuple(_iris(po, _NOT_CONFUSED)),
                 )
             )
         level = next((levels[t] for t in types if t in levels), None)
         if level:
-            code = _plain(po, QP.adminCode)
-            names = _zh(po, RDFS.label) or _zh(po, SKOS.prefLabel)
+            code = _plain(po, _ADMIN_CODE)
+            names = _zh(po, _LABEL) or _zh(po, _PREF)
             if not code or not names:
                 continue
-            parents = _iris(po, QP.partOf)
+            parents = _iris(po, _PART_OF)
             parent_code = ""
             if parents:
-                parent_code = _plain(idx.get(parents[0], {}), QP.adminCode)
+                parent_code = _plain(idx.get(parents[0], {}), _ADMIN_CODE)
             areas.append(
                 AreaEntry(
                     code=code,
                     name=names[0],
-                    short_names=tuple(_zh(po, SKOS.altLabel)),
+                    short_names=tuple(_zh(po, _ALT)),
                     level=level,
                     parent=parent_code,
-                    division_type=(_zh(po, QP.divisionType) or [""])[0],
+                    division_type=(_zh(po, _DIVISION_TYPE) or [""])[0],
                 )
             )
     concepts.sort(key=lambda c: c.iri)
