@@ -106,9 +106,30 @@ _T2S_CHANGED: set[str] = set()  # those of them that t2s changes
 _T2S_TABLE: dict[int, str] = {}  # and their translation table
 
 
+# The distinct hanzi of the last text counted by `char_counts`. Normalization asks about one text
+# twice (mojibake scoring, then the salad check, whose text is the same object when t2s and the
+# markers changed nothing): the second time costs no pass over the characters. Held by reference,
+# so the identity test cannot match a new string at a reused address.
+_LAST_HAN: tuple[str | None, set[str]] = (None, set())
+
+
+def char_counts(text: str) -> tuple[Counter[str], set[str]]:
+    """Counter(text) and the distinct hanzi among its characters."""
+    global _LAST_HAN
+    counts = Counter(text)
+    han = han_chars(counts.keys())
+    _LAST_HAN = (text, han)
+    return counts, han
+
+
+def _han_of(text: str) -> set[str]:
+    last, han = _LAST_HAN
+    return han if last is text else han_chars(set(text))
+
+
 def simplified_view(text: str) -> str:
     """The text with every hanzi replaced by its simplified form, one character for one."""
-    han = han_chars(set(text))
+    han = _han_of(text)
     new = han.difference(_T2S_SEEN)
     if new:
         for c, s in convert_chars("t2s", new).items():
@@ -142,9 +163,9 @@ def script_of(text: str) -> Script:
     return script_of_counts(Counter(text))  # counting in C, then one look at each distinct character
 
 
-def script_of_counts(counts: Counter[str]) -> Script:
-    """`script_of` a text from its character counts (Counter(text))."""
-    han = {c: counts[c] for c in han_chars(counts)}
+def script_of_counts(counts: Counter[str], han_set: set[str] | None = None) -> Script:
+    """`script_of` a text from its character counts (Counter(text)) and, if known, its distinct hanzi."""
+    han = {c: counts[c] for c in (han_chars(counts) if han_set is None else han_set)}
     t2s = char_table("t2s", han)
     s2t = char_table("s2t", han)
     return Script(

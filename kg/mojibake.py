@@ -22,10 +22,9 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections import Counter
 from dataclasses import dataclass
 
-from .hanzi import char_table, common_bigrams, common_chars, convert_chars, han_chars, is_han, script_of_counts
+from .hanzi import char_counts, char_table, common_bigrams, common_chars, convert_chars, is_han, script_of_counts
 
 WINDOW = 6
 STRONG_MIN = 2
@@ -64,13 +63,12 @@ class _Context:
 
 
 def _context(text: str) -> _Context:
-    counts = Counter(text)
+    counts, han = char_counts(text)
     distinct = counts.keys()
-    han = han_chars(distinct)
     simp = convert_chars("t2s", han)
     s2t = char_table("s2t", han)  # look-ups only: the shared cache, no copy
     common = common_chars()
-    traditional = script_of_counts(counts).kind == "traditional"
+    traditional = script_of_counts(counts, han).kind == "traditional"
     strong = set(_BAD.findall("".join(distinct))) | set(_SYMBOL_ROWS.findall("".join(distinct)))
     strong |= han.difference(common)
     if traditional:
