@@ -308,20 +308,13 @@ _LEAD = re.compile(
     r"^(?:并|且|同时|另外|此外|其中|届时|力争|争取|确保|实现|使|全市|全县|全区|全省|全域|我市|本市|我县|本县|我区|当年|年度|"
     r"创建|建成|打造|(?:基本|全面)(?=实现|建成|建立|形成|完成|达到|覆盖|消除|普及|具备|满足|保持)|累计|力争在|努力|计划|投入使用)+"
 )
-_SENTENCE_END = re.compile(r"[。!?\n¨|]")
+_SENTENCE = re.compile(r"[^。!?\n¨|]+")  # a sentence: a run between two ends (。!? line break ¨ |)
 
 
-def _sentences(text: str) -> Iterable[tuple[int, int, bool]]:
+def _sentences(text: str) -> list[tuple[int, int, bool]]:
     """(start, end, continues): `continues` when the sentence follows a full stop in the same paragraph."""
-    pos = 0
-    cont = False
-    for m in _SENTENCE_END.finditer(text):
-        if m.start() > pos:
-            yield pos, m.start(), cont
-        cont = m.group(0) in "。!?"
-        pos = m.end()
-    if pos < len(text):
-        yield pos, len(text), cont
+    # a sentence that does not open the text starts right after the end mark before it
+    return [(s, e, s > 0 and text[s - 1] in "。!?") for s, e in map(re.Match.span, _SENTENCE.finditer(text))]
 
 
 _CLAUSE_MARK = re.compile(r"[“(《\[【”)》\]】,;:]")
@@ -373,13 +366,13 @@ def prose_targets(
     carried: tuple[Optional[bool], Optional[int]] = (None, None)
     markers = _MarkerIndex(text)
     for ss, se, continues in _sentences(text):
-        if any(a < se and ss < b for a, b in skip):
+        if skip and any(a < se and ss < b for a, b in skip):
             carried = (None, None)
             continue
         # "到2025年,总体目标。具体指标…。": the scope of a paragraph's opening sentence goes on
         # through the sentences after it that set no scope of their own
         future, year = carried if continues else (None, None)
-        goal = next((g for g in goals if g[0] <= ss < g[1]), None)
+        goal = next((g for g in goals if g[0] <= ss < g[1]), None) if goals else None
         if goal is not None and future is None:
             future, year = True, goal_year.get(goal, period_end)
         if not future and not markers.any_in(ss, se):
@@ -598,7 +591,9 @@ class _MarkerIndex:
     def any_in(self, s: int, e: int) -> bool:
         """Does a marker start in [s, e) (or a line-spanning one touch it)?"""
         i = bisect_left(self.starts, s)
-        return (i < len(self.starts) and self.starts[i] < e) or any(a < e and s < b for a, b in self.loose)
+        if i < len(self.starts) and self.starts[i] < e:
+            return True
+        return bool(self.loose) and any(a < e and s < b for a, b in self.loose)
 
     def clause(self, text: str, cs: int, ce: int) -> list[tuple[str, Optional[int], int, int]]:
         if self.loose and any(s < ce and cs < e for s, e in self.loose):
