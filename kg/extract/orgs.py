@@ -34,7 +34,7 @@ from functools import lru_cache
 
 from ..model import AreaRef, DocMeta, DocTree, NormText, OrgMention, SourceDoc
 from ..resources import ontology_file
-from ..vocab import AreaEntry, Gazetteer
+from ..vocab import AreaEntry, Gazetteer, trie_regex
 from .evidence import evidence
 from .mentions import AreaIndex, area_index, concept_spans
 
@@ -108,8 +108,26 @@ def load_patterns() -> OrgPatterns:
 
 
 def _alternation(words) -> re.Pattern[str]:
-    words = sorted(set(words), key=lambda w: (-len(w), w))
-    return re.compile("|".join(map(re.escape, words))) if words else re.compile(r"(?!)")
+    """The longest of `words` at each position, as a trie (the same matches as the flat alternation
+    longest first, which Python's regex engine would try one alternative after another)."""
+    words = sorted(set(words))
+    return re.compile(trie_regex(words)) if words else re.compile(r"(?!)")
+
+
+@lru_cache(maxsize=2)
+def _suffix_lengths(p: OrgPatterns) -> tuple[int, ...]:
+    """The lengths of the body suffixes, longest first."""
+    return tuple(sorted({len(x) for x in p.suffixes}, reverse=True))
+
+
+def _longest_suffix(name: str, p: OrgPatterns) -> str | None:
+    """The longest body suffix `name` ends with (one set look-up per suffix length)."""
+    for k in _suffix_lengths(p):
+        if k == 0:
+            return ""
+        if k <= len(name) and name[-k:] in p.suffixes:
+            return name[-k:]
+    return None
 
 
 @lru_cache(maxsize=2)
@@ -297,7 +315,7 @@ def _trim(text: str, start: int, s_suffix: int, end: int, p: OrgPatterns, ai: Ar
             left = text[start:k]
             sfx = text[s_suffix:end]
             unique = p.suffixes.get(sfx, ("", ""))[1] == "unique" and len(right) - len(sfx) >= 2
-            if unique or _starts_anchored(right, p, ai, jur) or any(left.endswith(x) for x in p.suffixes):
+            if unique or _starts_anchored(right, p, ai, jur) or _longest_suffix(left, p) is not None:
                 start = k + 1
                 break
     # "2家零售…": a measure word after a number
@@ -472,7 +490,7 @@ def _parent(name: str, p: OrgPatterns, ai: AreaIndex, jur: _Jur) -> "_Resolved |
         if head in p.known:
             kn = p.known[head]
             return _Resolved(kn.name, kn.scope, kn.kind)
-        sfx = next((x for x in sorted(p.suffixes, key=len, reverse=True) if head.endswith(x)), None)
+        sfx = _longest_suffix(head, p)
         if sfx and len(head) > len(sfx):
             r = resolve(head, sfx, None, p, ai, jur)
             if r is not None:
