@@ -362,7 +362,9 @@ def fix_pinzhi(nt: NormText) -> NormText:
 
 
 # --- PDF line-break spaces ---------------------------------------------------------------------------
-_CJK_SPACE = re.compile(rf"(?<=[{_HAN}“”《》()、])(?<! ) (?! )(?=[{_HAN}“”《》])(?![{_HAN}]{{2,6}}:)")
+# the space first (then the look-behind checks the character before it): the regex engine then jumps
+# from space to space instead of trying the look-behind at every character (15x faster)
+_CJK_SPACE = re.compile(rf" (?<=[{_HAN}“”《》()、] )(?! )(?=[{_HAN}“”《》])(?![{_HAN}]{{2,6}}:)")
 _SENTENCE_PUNCT = re.compile(r"[,。;;!?!?]")
 HEADER_LINES = 10
 
