@@ -106,20 +106,20 @@ _T2S_CHANGED: set[str] = set()  # those of them that t2s changes
 _T2S_TABLE: dict[int, str] = {}  # and their translation table
 
 
-# The distinct hanzi of the last text counted by `char_counts`. Normalization asks about one text
+# The distinct hanzi of the last text read by `distinct_chars`. Normalization asks about one text
 # twice (mojibake scoring, then the salad check, whose text is the same object when t2s and the
 # markers changed nothing): the second time costs no pass over the characters. Held by reference,
 # so the identity test cannot match a new string at a reused address.
 _LAST_HAN: tuple[str | None, set[str]] = (None, set())
 
 
-def char_counts(text: str) -> tuple[Counter[str], set[str]]:
-    """Counter(text) and the distinct hanzi among its characters."""
+def distinct_chars(text: str) -> tuple[set[str], set[str]]:
+    """The distinct characters of text, and the hanzi among them."""
     global _LAST_HAN
-    counts = Counter(text)
-    han = han_chars(counts.keys())
+    distinct = set(text)
+    han = han_chars(distinct)
     _LAST_HAN = (text, han)
-    return counts, han
+    return distinct, han
 
 
 def _han_of(text: str) -> set[str]:

@@ -22,9 +22,10 @@ from __future__ import annotations
 
 import itertools
 import re
+from collections import Counter
 from dataclasses import dataclass
 
-from .hanzi import char_counts, char_table, common_bigrams, common_chars, convert_chars, is_han, script_of_counts
+from .hanzi import char_table, common_bigrams, common_chars, convert_chars, distinct_chars, is_han, script_of_counts
 
 WINDOW = 6
 STRONG_MIN = 2
@@ -63,12 +64,12 @@ class _Context:
 
 
 def _context(text: str) -> _Context:
-    counts, han = char_counts(text)
-    distinct = counts.keys()
+    distinct, han = distinct_chars(text)
     simp = convert_chars("t2s", han)
     s2t = char_table("s2t", han)  # look-ups only: the shared cache, no copy
     common = common_chars()
-    traditional = script_of_counts(counts, han).kind == "traditional"
+    # a text none of whose hanzi t2s changes is not traditional: count characters only otherwise
+    traditional = any(simp[c] != c for c in han) and script_of_counts(Counter(text), han).kind == "traditional"
     strong = set(_BAD.findall("".join(distinct))) | set(_SYMBOL_ROWS.findall("".join(distinct)))
     strong |= han.difference(common)
     if traditional:
