@@ -40,6 +40,19 @@ _HEADINGS: tuple[tuple[int, re.Pattern[str]], ...] = (
 )
 # the first characters _HEADINGS allow: 第, a Chinese numeral, (, a digit, a dash
 _HEADING_START = re.compile(rf"[第{_CN_NUM}(\d—-]")
+
+
+def _headings_for(ch: str) -> tuple[tuple[int, re.Pattern[str]], ...]:
+    """The patterns of _HEADINGS (in order) that a line opening with `ch` can match."""
+    if ch == "第":
+        return _HEADINGS[0:1]
+    if ch in _CN_NUM:
+        return _HEADINGS[1:2]
+    if ch == "(":
+        return (_HEADINGS[2], _HEADINGS[4])
+    if ch.isdecimal():
+        return _HEADINGS[3:4]
+    return _HEADINGS[5:6]  # — or -
 # 专栏3: title | ; 栏10: title (the PDF lost 专); the number may be Chinese or 3-1.
 _BOX = re.compile(
     rf"^(?:专栏\s*(\d{{1,2}}(?:[-—.]\d{{1,2}})?|[{_CN_NUM}]{{1,3}})?\s*[::、.]?|栏\s*(\d{{1,2}})\s*[::])\s*(.*)$"
@@ -139,7 +152,7 @@ def _heading(line: _Line) -> _Node | None:
         return None  # a table row
     if not _HEADING_START.match(line.text):
         return None  # most lines: no pattern of _HEADINGS can match
-    for level, pat in _HEADINGS:
+    for level, pat in _headings_for(line.text[0]):
         m = pat.match(line.text)
         if not m:
             continue
