@@ -120,11 +120,11 @@ class Gazetteer:
 
     def category_for_label(self, label: str) -> TermEntry | None:
         """The target category whose @zh label is exactly `label` (产品质量 -> category-product-quality)."""
-        return _term_label_index(self.categories).get(label)
+        return _term_label_index(self, "categories").get(label)
 
     def program_kind_for_label(self, label: str) -> TermEntry | None:
         """The programme kind whose @zh label is exactly `label` (重大改革 -> notation 'reform')."""
-        return _term_label_index(self.program_kinds).get(label)
+        return _term_label_index(self, "program_kinds").get(label)
 
 
 @lru_cache(maxsize=None)
@@ -147,8 +147,10 @@ def _label_index(g: Gazetteer) -> dict[str, tuple[ConceptEntry, ...]]:
 
 
 @lru_cache(maxsize=None)
-def _term_label_index(terms: tuple[TermEntry, ...]) -> dict[str, TermEntry]:
-    return {lab: t for t in terms for lab in t.labels}
+def _term_label_index(g: Gazetteer, field: str) -> dict[str, TermEntry]:
+    # keyed by the gazetteer (hashed by identity), not by its tuple of terms, which would hash
+    # every term on each look-up
+    return {lab: t for t in getattr(g, field) for lab in t.labels}
 
 
 @lru_cache(maxsize=None)
