@@ -11,17 +11,21 @@ callers that want one (emit, docs, tests).
 """
 from __future__ import annotations
 
+import hashlib
+import json
+import os
 import re
-from collections import defaultdict
-from dataclasses import dataclass
+import tempfile
+from dataclasses import dataclass, fields
 from functools import lru_cache
+from pathlib import Path
 
 import pyoxigraph as ox
 from rdflib import Graph, URIRef
 from rdflib.namespace import RDF, RDFS, SKOS
 
 from .namespaces import QP, QPD
-from .resources import vocab_files
+from .resources import package_file, vocab_files
 from .terms import graph_from_quads
 
 #: concept classes -> the kind name used in records and gold files
@@ -191,10 +195,10 @@ def trie_regex(words: list[str]) -> str:
 _Index = dict[str, dict[str, list]]
 
 
-def _parse_quads() -> list[ox.Quad]:
+def _parse_quads(sources: list[bytes] | None = None) -> list[ox.Quad]:
     quads: list[ox.Quad] = []
-    for f in vocab_files():
-        quads.extend(ox.parse(f.read_bytes(), format=ox.RdfFormat.TURTLE))
+    for data in sources if sources is not None else [f.read_bytes() for f in vocab_files()]:
+        quads.extend(ox.parse(data, format=ox.RdfFormat.TURTLE))
     return quads
 
 
@@ -273,8 +277,88 @@ def _terms(idx: _Index, cls: URIRef) -> tuple[TermEntry, ...]:
 
 @lru_cache(maxsize=1)
 def load_gazetteer() -> Gazetteer:
-    """Read every vocabulary file once per process."""
-    idx = _index(_parse_quads())
+    """Read every vocabulary file once per process.
+
+    Parsing and indexing the ~30,000 vocabulary triples takes ~0.15 s, paid by every build at
+    start-up (and by every worker of `--jobs N`), so the result is kept in a user cache file
+    (`$XDG_CACHE_HOME/qpkg`, else ~/.cache/qpkg) named by a hash of the vocabulary files and
+    of this module's source: an edit to either makes a new entry. A cache that cannot be read
+    or written is skipped; the gazetteer is then built from the files as before.
+    """
+    sources = [(f.name, f.read_bytes()) for f in vocab_files()]
+    path = _cache_path(sources)
+    if path is not None:
+        try:
+            return _gazetteer_from_json(path.read_bytes())
+        except (OSError, ValueError, KeyError, TypeError):
+            pass  # no entry yet, or an unreadable one: build it
+    gaz = _build_gazetteer([data for _, data in sources])
+    if path is not None:
+        _write_cache(path, _gazetteer_to_json(gaz))
+    return gaz
+
+
+# --------------------------------------------------------------------------- the cache file
+
+_CACHE_FORMAT = b"qpkg-gazetteer-1"
+_ENTRY_TYPES = {"concepts": ConceptEntry, "areas": AreaEntry, "categories": TermEntry, "program_kinds": TermEntry}
+
+
+def _cache_dir() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "qpkg"
+
+
+def _cache_path(sources: list[tuple[str, bytes]]) -> Path | None:
+    try:
+        code = package_file("vocab.py").read_bytes()  # the code that builds the entries is part of the key
+    except OSError:
+        return None  # not installed as files (a zip): no cache
+    h = hashlib.sha256(_CACHE_FORMAT)
+    # the namespaces the entries are read with and the parser's version belong to the key too
+    context = f"{QP}\n{QPD}\n{getattr(ox, '__version__', '')}".encode()
+    for part in (code, context, *(x for name, data in sources for x in (name.encode(), data))):
+        h.update(len(part).to_bytes(8, "big"))
+        h.update(part)
+    return _cache_dir() / f"gazetteer-{h.hexdigest()[:32]}.json"
+
+
+def _gazetteer_to_json(gaz: Gazetteer) -> bytes:
+    data = {name: [[getattr(e, f.name) for f in fields(cls)] for e in getattr(gaz, name)] for name, cls in _ENTRY_TYPES.items()}
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def _gazetteer_from_json(raw: bytes) -> Gazetteer:
+    data = json.loads(raw)
+    # every field is a string or a tuple of strings: JSON gives the tuples back as lists
+    return Gazetteer(**{
+        name: tuple(cls(*(tuple(v) if isinstance(v, list) else v for v in row)) for row in data[name])
+        for name, cls in _ENTRY_TYPES.items()
+    })
+
+
+def _write_cache(path: Path, raw: bytes) -> None:
+    """Write the cache entry atomically (a temporary file renamed into place); never fail the build."""
+    tmp = None
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(raw)
+        os.replace(tmp, path)
+        tmp = None
+    except OSError:
+        pass
+    finally:
+        if tmp is not None:
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
+
+
+def _build_gazetteer(sources: list[bytes]) -> Gazetteer:
+    idx = _index(_parse_quads(sources))
     concepts = []
     areas = []
     kinds = {str(k): v for k, v in CONCEPT_KINDS.items()}
