@@ -365,7 +365,15 @@ def prose_targets(
     out: list[Target] = []
     carried: tuple[Optional[bool], Optional[int]] = (None, None)
     markers = _MarkerIndex(text)
-    for ss, se, continues in _sentences(text):
+    sentences = _sentences(text)
+    marked = _sentences_to_read(sentences, markers, skip, goals)
+    for k, (ss, se, continues) in enumerate(sentences):
+        if k not in marked and not (continues and carried[0]):
+            # no marker, table or goal section, and no scope carried into it: nothing to read (most
+            # sentences). As below, only the carried scope changes: it ends with the paragraph.
+            if not continues:
+                carried = (None, None)
+            continue
         if skip and any(a < se and ss < b for a, b in skip):
             carried = (None, None)
             continue
@@ -575,6 +583,31 @@ def _markers(clause: str) -> list[tuple[str, Optional[int], int, int]]:
     """(kind, year, start and end offsets in clause) of every scope marker, in order."""
     # a five-year period is a year marker for its end year
     return [("year" if k == "fyp" else k, y, s, e) for s, k, y, e in _find_markers(clause)]
+
+
+def _sentences_to_read(
+    sentences: list[tuple[int, int, bool]], markers: "_MarkerIndex", skip: list[tuple[int, int]],
+    goals: list[tuple[int, int]],
+) -> set[int]:
+    """Indexes of the sentences `prose_targets` must read whatever scope it carries: those with a
+    scope marker (`_MarkerIndex.any_in`), those that touch a skipped span, and those that start in
+    a goal section. Found by bisection from the markers and spans, not sentence by sentence."""
+    starts = [s for s, _, _ in sentences]
+    ends = [e for _, e, _ in sentences]
+    out: set[int] = set()
+
+    def overlapping(a: int, b: int) -> range:  # the sentences with a < end and start < b
+        return range(bisect_right(ends, a), bisect_left(starts, b))
+
+    for m in markers.starts:
+        k = bisect_right(starts, m) - 1
+        if k >= 0 and m < ends[k]:
+            out.add(k)
+    for a, b in (*markers.loose, *skip):
+        out.update(overlapping(a, b))
+    for a, b in goals:
+        out.update(range(bisect_left(starts, a), bisect_left(starts, b)))
+    return out
 
 
 class _MarkerIndex:
