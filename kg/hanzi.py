@@ -30,27 +30,42 @@ def is_han(ch: str) -> bool:
     return 0x4E00 <= o <= 0x9FFF or 0x3400 <= o <= 0x4DBF or 0xF900 <= o <= 0xFAFF or 0x20000 <= o <= 0x3134F
 
 
-@lru_cache(maxsize=4)
-def _opencc(config: str):
+_IS_HAN = re.compile("[\u4e00-\u9fff\u3400-\u4dbf\uf900-\ufaff\U00020000-\U0003134f]")  # is_han, as a class
+
+
+def han_chars(chars: Iterable[str]) -> set[str]:
+    """The distinct hanzi among chars (a text, or a set of characters): `is_han` in one regex pass."""
+    return set(_IS_HAN.findall(chars if isinstance(chars, str) else "".join(chars)))
+
+
+@lru_cache(maxsize=8)  # t2s, s2t, s2tw, s2hk are in use: each loaded once per process
+def opencc_converter(config: str):
     import opencc
 
     return opencc.OpenCC(config)
 
 
-_CHAR_CACHE: dict[tuple[str, str], str] = {}
+_CHAR_CACHE: dict[str, dict[str, str]] = {}  # config -> {char: converted char}
 
 
 def convert_chars(config: str, chars: Iterable[str]) -> dict[str, str]:
     """Per-character OpenCC conversion (no phrase context), cached: {char: converted char}."""
-    todo = sorted({c for c in chars if (config, c) not in _CHAR_CACHE})
+    cache = char_table(config, chars)
+    return {c: cache[c] for c in chars}
+
+
+def char_table(config: str, chars: Iterable[str]) -> dict[str, str]:
+    """The shared per-character conversion table of a config, holding at least `chars` (for look-ups:
+    no copy, unlike convert_chars; never modify it)."""
+    cache = _CHAR_CACHE.setdefault(config, {})
+    todo = sorted(set(chars).difference(cache))
     if todo:
         # one call for all characters: a newline stops phrase matching across them
-        out = _opencc(config).convert("\n".join(todo)).split("\n")
+        out = opencc_converter(config).convert("\n".join(todo)).split("\n")
         if len(out) != len(todo) or any(len(o) != 1 for o in out):
-            out = [(_opencc(config).convert(c) or c)[:1] for c in todo]
-        for c, o in zip(todo, out):
-            _CHAR_CACHE[(config, c)] = o
-    return {c: _CHAR_CACHE[(config, c)] for c in chars}
+            out = [(opencc_converter(config).convert(c) or c)[:1] for c in todo]
+        cache.update(zip(todo, out))
+    return cache
 
 
 @lru_cache(maxsize=1)
@@ -86,13 +101,44 @@ def common_bigrams() -> frozenset[str]:
     return frozenset(w for line in text.splitlines() if not line.startswith("#") for w in line.split())
 
 
+_T2S_SEEN: set[str] = set()  # hanzi whose t2s form simplified_view has looked up
+_T2S_CHANGED: set[str] = set()  # those of them that t2s changes
+_T2S_TABLE: dict[int, str] = {}  # and their translation table
+
+
+# The distinct hanzi of the last text read by `distinct_chars`. Normalization asks about one text
+# twice (mojibake scoring, then the salad check, whose text is the same object when t2s and the
+# markers changed nothing): the second time costs no pass over the characters. Held by reference,
+# so the identity test cannot match a new string at a reused address.
+_LAST_HAN: tuple[str | None, set[str]] = (None, set())
+
+
+def distinct_chars(text: str) -> tuple[set[str], set[str]]:
+    """The distinct characters of text, and the hanzi among them."""
+    global _LAST_HAN
+    distinct = set(text)
+    han = han_chars(distinct)
+    _LAST_HAN = (text, han)
+    return distinct, han
+
+
+def _han_of(text: str) -> set[str]:
+    last, han = _LAST_HAN
+    return han if last is text else han_chars(set(text))
+
+
 def simplified_view(text: str) -> str:
     """The text with every hanzi replaced by its simplified form, one character for one."""
-    han = {c for c in set(text) if is_han(c)}
-    if not han:
-        return text
-    table = {ord(c): s for c, s in convert_chars("t2s", han).items() if s != c}
-    return text.translate(table) if table else text
+    han = _han_of(text)
+    new = han.difference(_T2S_SEEN)
+    if new:
+        for c, s in convert_chars("t2s", new).items():
+            if s != c:
+                _T2S_CHANGED.add(c)
+                _T2S_TABLE[ord(c)] = s
+        _T2S_SEEN.update(new)
+    # a simplified text (most of them) has none to change: no translate pass
+    return text if han.isdisjoint(_T2S_CHANGED) else text.translate(_T2S_TABLE)
 
 
 @dataclass(frozen=True)
@@ -114,21 +160,19 @@ class Script:
 
 
 def script_of(text: str) -> Script:
-    counts = Counter(text)  # counting in C, then one look at each distinct character
-    han = {c: n for c, n in counts.items() if is_han(c)}
-    t2s = convert_chars("t2s", han)
-    s2t = convert_chars("s2t", han)
+    return script_of_counts(Counter(text))  # counting in C, then one look at each distinct character
+
+
+def script_of_counts(counts: Counter[str], han_set: set[str] | None = None) -> Script:
+    """`script_of` a text from its character counts (Counter(text)) and, if known, its distinct hanzi."""
+    han = {c: counts[c] for c in (han_chars(counts) if han_set is None else han_set)}
+    t2s = char_table("t2s", han)
+    s2t = char_table("s2t", han)
     return Script(
         han=sum(han.values()),
         traditional_only=sum(n for c, n in han.items() if t2s[c] != c),
         simplified_only=sum(n for c, n in han.items() if s2t[c] != c),
     )
-
-
-def _bad(ch: str) -> bool:
-    """A character that decoded text should not contain: replacement, control, private use."""
-    o = ord(ch)
-    return ch == "\ufffd" or (o < 32 and ch not in "\t\n\r\f") or 0x7F <= o < 0xA0 or 0xE000 <= o <= 0xF8FF
 
 
 @dataclass(frozen=True)
@@ -149,20 +193,24 @@ class Plausibility:
         return common_share - 2.0 * self.bad / self.chars
 
 
+_SPACE = re.compile(r"\s")  # str.isspace, as a class
+# characters that decoded text should not contain: replacement, control (but \t \n \r \f), private use
+_BAD = re.compile("[\ufffd\x00-\x08\x0b\x0e-\x1f\x7f-\x9f\ue000-\uf8ff]")
+
+
 def plausibility(text: str) -> Plausibility:
     counts = Counter(text)
-    common = common_chars()
-    chars = han = good = bad = 0
-    for c, n in counts.items():
-        if c.isspace():
-            continue
-        chars += n
-        if is_han(c):
-            han += n
-            good += n if c in common else 0
-        elif _bad(c):
-            bad += n
-    return Plausibility(chars=chars, han=han, common=good, bad=bad)
+    distinct = "".join(counts)  # the characters are sorted into classes by regex, not one by one
+    space = set(_SPACE.findall(distinct))
+    han_set = han_chars(distinct)
+    bad_set = set(_BAD.findall(distinct)).difference(space)  # \x1c-\x1f and \x85 are spaces
+    han = sum(map(counts.__getitem__, han_set))
+    return Plausibility(
+        chars=len(text) - sum(map(counts.__getitem__, space)),
+        han=han,
+        common=sum(map(counts.__getitem__, han_set.intersection(common_chars()))),
+        bad=sum(map(counts.__getitem__, bad_set)),
+    )
 
 
 def bigram_coverage(text: str) -> tuple[float, int]:

@@ -22,9 +22,10 @@ from __future__ import annotations
 
 import itertools
 import re
+from collections import Counter
 from dataclasses import dataclass
 
-from .hanzi import common_bigrams, common_chars, convert_chars, is_han, script_of
+from .hanzi import char_table, common_bigrams, common_chars, convert_chars, distinct_chars, is_han, script_of_counts
 
 WINDOW = 6
 STRONG_MIN = 2
@@ -49,9 +50,8 @@ class MojibakeSpan:
     how: str = ""  # which hypothesis repaired it
 
 
-def _bad(ch: str) -> bool:
-    o = ord(ch)
-    return ch == "\ufffd" or (o < 32 and ch not in "\t\n\r") or 0x7F <= o < 0xA0 or 0xE000 <= o <= 0xF8FF
+# U+FFFD, controls other than \t \n \r, C1 controls and private use: never in decoded text
+_BAD = re.compile("[\ufffd\x00-\x08\x0b-\x0c\x0e-\x1f\x7f-\x9f\ue000-\uf8ff]")
 
 
 @dataclass(frozen=True)
@@ -64,14 +64,16 @@ class _Context:
 
 
 def _context(text: str) -> _Context:
-    distinct = set(text)
-    han = {c for c in distinct if is_han(c)}
+    distinct, han = distinct_chars(text)
     simp = convert_chars("t2s", han)
-    s2t = convert_chars("s2t", han)
+    s2t = char_table("s2t", han)  # look-ups only: the shared cache, no copy
     common = common_chars()
-    traditional = script_of(text).kind == "traditional"
-    strong = {c for c in distinct if _bad(c) or _SYMBOL_ROWS.match(c)}
-    strong |= {c for c in han if c not in common or (traditional and s2t[c] != c)}
+    # a text none of whose hanzi t2s changes is not traditional: count characters only otherwise
+    traditional = any(simp[c] != c for c in han) and script_of_counts(Counter(text), han).kind == "traditional"
+    strong = set(_BAD.findall("".join(distinct))) | set(_SYMBOL_ROWS.findall("".join(distinct)))
+    strong |= han.difference(common)
+    if traditional:
+        strong |= {c for c in han if s2t[c] != c}
     return _Context(traditional=traditional, simp=simp, strong=frozenset(strong))
 
 

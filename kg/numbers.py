@@ -98,7 +98,8 @@ _PREFIX = (
     (re.compile(r"^(?:不高于|不超过|不大于|≤|<=|小于等于|低于|少于|控制在)"), "at_most"),
     (re.compile(r"^(?:约|大约)"), "about"),
     (re.compile(r"^(?:突破|超过|超|高于|大于|>)"), "exceed"),
-    (re.compile(r"^(?:达到|达)"), "reach"),
+    # a level to get to, up or down (提高到98%, 降至0.3起); a bare 增加/新增 is an increment, not a level
+    (re.compile(r"^(?:达到|达|(?:提高|提升|增加|增长|下降|减少)[到至]|增至|降[至到])"), "reach"),
     (re.compile(r"^(?:保持|稳定在|维持)"), "exactly"),
 )
 _SUFFIX = (
@@ -133,6 +134,7 @@ def combine_comparators(prefix: Optional[str], suffix: Optional[str]) -> Optiona
     return prefix or suffix
 
 
+@lru_cache(maxsize=4096)  # table cells repeat (约束性, 100, /) and are read more than once per row
 def parse_bound(text: str) -> Bound:
     """A table cell or a value phrase: '不低于96' -> Bound(96.0, 'at_least'); '[56]' -> cumulative 56.
 

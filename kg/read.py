@@ -75,8 +75,12 @@ def _looks_binary(data: bytes) -> bool:
     head = data[:8192]
     if b"\x00" in head:
         return True
-    ctrl = sum(1 for b in head if b < 9 or 13 < b < 32)
+    ctrl = len(head.translate(None, _NOT_CONTROL))  # the control bytes are what is left
     return ctrl > len(head) * 0.05
+
+
+# every byte but the controls that do not occur in text (below \t, and \x0e-\x1f)
+_NOT_CONTROL = bytes(b for b in range(256) if not (b < 9 or 13 < b < 32))
 
 
 def _try(data: bytes, codec: str) -> tuple[str, int]:

@@ -40,19 +40,39 @@ def salad_reason(paragraph: str, simplified: str | None = None) -> str:
     bigrams = common_bigrams()
     pairs = han - len(runs)
     if pairs >= MIN_HAN - 5:
-        hits = sum(r[i : i + 2] in bigrams for r in runs for i in range(len(r) - 1))
-        coverage = hits / pairs
+        coverage = _bigram_hits("\n".join(runs), bigrams, pairs) / pairs
         if coverage < MAX_SCRAMBLED:
             return f"scrambled text: {coverage:.0%} of {pairs} character pairs are common bigrams"
+    if _SENTENCE.search(paragraph):
+        return ""  # a sentence is not a keyword list
     # punctuation-only pieces (the '>' of a breadcrumb) are separators, not words
     tokens = [t for t in _SEPARATOR.split(paragraph.strip()) if any(c.isalnum() for c in t)]
-    if len(tokens) >= MIN_TOKENS and not _SENTENCE.search(paragraph):
+    if len(tokens) >= MIN_TOKENS:
         counts = Counter(tokens)
         distinct = len(counts) / len(tokens)
         top, n = counts.most_common(1)[0]
         if distinct <= MAX_DISTINCT or n >= MIN_REPEAT:
             return f"keyword stuffing: {len(tokens)} separated tokens, {len(counts)} distinct, {top!r} {n}x"
     return ""
+
+
+_CHUNK = 32
+
+
+def _bigram_hits(joined: str, bigrams: frozenset[str], pairs: int) -> int:
+    """How many adjacent pairs of `joined` (runs of hanzi joined by line breaks) are common bigrams.
+
+    A pair across two runs holds a line break and is never a bigram, so this counts the pairs within
+    runs. It counts a chunk at a time and stops once the share reaches MAX_SCRAMBLED: the paragraph
+    is then not scrambled whatever the rest holds (a partial count is only ever used for that).
+    """
+    hits = 0
+    for k in range(0, len(joined) - 1, _CHUNK):
+        seg = joined[k : k + _CHUNK + 1]
+        hits += sum(map(bigrams.__contains__, map(str.__add__, seg, seg[1:])))
+        if hits / pairs >= MAX_SCRAMBLED:
+            break
+    return hits
 
 
 def find_salad(text: str) -> list[tuple[int, int, str]]:

@@ -38,6 +38,21 @@ _HEADINGS: tuple[tuple[int, re.Pattern[str]], ...] = (
     (4, re.compile(r"^[(]\s*(\d{1,2})\s*[)]\s*(.+)$")),
     (5, re.compile(r"^(—{1,2}|-{2})\s*(.+)$")),
 )
+# the first characters _HEADINGS allow: 第, a Chinese numeral, (, a digit, a dash
+_HEADING_START = re.compile(rf"[第{_CN_NUM}(\d—-]")
+
+
+def _headings_for(ch: str) -> tuple[tuple[int, re.Pattern[str]], ...]:
+    """The patterns of _HEADINGS (in order) that a line opening with `ch` can match."""
+    if ch == "第":
+        return _HEADINGS[0:1]
+    if ch in _CN_NUM:
+        return _HEADINGS[1:2]
+    if ch == "(":
+        return (_HEADINGS[2], _HEADINGS[4])
+    if ch.isdecimal():
+        return _HEADINGS[3:4]
+    return _HEADINGS[5:6]  # — or -
 # 专栏3: title | ; 栏10: title (the PDF lost 专); the number may be Chinese or 3-1.
 _BOX = re.compile(
     rf"^(?:专栏\s*(\d{{1,2}}(?:[-—.]\d{{1,2}})?|[{_CN_NUM}]{{1,3}})?\s*[::、.]?|栏\s*(\d{{1,2}})\s*[::])\s*(.*)$"
@@ -102,7 +117,9 @@ def _toc_ranges(lines: list[_Line]) -> list[tuple[int, int]]:
     while i < len(lines):
         head = bool(_TOC_HEAD.match(lines[i].text))
         j = i + 1 if head else i
-        while j < len(lines) and len(lines[j].text) <= 70 and _TOC_ENTRY.match(lines[j].text):
+        # an entry ends with its page number (\d is str.isdecimal): a cheap test before the regex
+        while (j < len(lines) and len(lines[j].text) <= 70 and lines[j].text[-1].isdecimal()
+               and _TOC_ENTRY.match(lines[j].text)):
             j += 1
         if head and j == i + 1:
             # A web page's contents list has no page numbers: its entries recur as the body's headings.
@@ -133,7 +150,9 @@ def _run_in_title(rest: str) -> str:
 def _heading(line: _Line) -> _Node | None:
     if line.text.count("|") >= 2:
         return None  # a table row
-    for level, pat in _HEADINGS:
+    if not _HEADING_START.match(line.text):
+        return None  # most lines: no pattern of _HEADINGS can match
+    for level, pat in _headings_for(line.text[0]):
         m = pat.match(line.text)
         if not m:
             continue

@@ -22,13 +22,16 @@ only the inner level keeps the outer one (`标准建设` after `综合指标 | �
     一级 / 指标 / 序号 / 二级指标 / 单位 / 2020年 / 实际值 / 2025年 / 目标值 / 指标 / 属性
     1 / 制造业产品质量合格率 / % / 96.56 / 不低于96 / 约束性 / 质量 / 建设 / 2 / ...
 
-The header is the run of header words before the first row number `1`; header words split
-over two lines (一级/指标, 2020年/实际值) are joined. Rows start at the row numbers 1, 2, 3 …
-(a `序号` column is required in this layout). Group labels (一级指标) sit between rows, split
-over lines (质量/建设) and joined; a label belongs to the rows after it, and the first label
-also to the rows before it (the page prints it after the first row of its group, centred on
-the spanning cell). Within a row the cells are aligned from the right to the columns after
-the indicator, so an empty 单位 cell that the page dropped stays empty. A table ends at a
+The header is the run of header words before the first row number `1` (or before the group
+label a page prints ahead of its first row); header words split over two lines (一级/指标,
+2020年/实际值) are joined. Rows start at the row numbers 1, 2, 3 … (a `序号` column is
+required in this layout); a number equal to the next row number is a value of the current row
+when that row still has columns to fill and a value or the attribute follows it (…/项/10/12以上).
+Group labels (一级指标) sit between rows, split over lines (质量/建设) and joined; a label
+belongs to the rows after it, and the first label also to the rows before it (a page may print
+it after the first row of its group, centred on the spanning cell). Within a row the cells are
+aligned from the right to the columns after the indicator, so an empty 单位 cell that the page
+dropped stays empty. A table ends at a
 line that is prose (sentence punctuation, long), a heading or a 注: note.
 
 Cells keep normalized offsets; missing cells are empty with a zero-width span.
@@ -39,6 +42,7 @@ import re
 from typing import Optional
 
 from .model import NormText, Table, TableCell
+from .numbers import parse_bound
 
 __all__ = ["find_tables", "find_pipe_tables", "find_cell_tables", "column"]
 
@@ -196,16 +200,14 @@ def find_cell_tables(nt: NormText) -> list[Table]:
         if cells[i].text != "1" or not _is_cell(cells[i].text):
             i += 1
             continue
-        # header: the header words right before the row number 1
-        h = i
-        while h > 0 and _is_cell(cells[h - 1].text) and _HEADER_WORD.fullmatch(cells[h - 1].text):
-            h -= 1
-        header_cells = cells[h:i]
-        header = _join_header(header_cells)
-        if len(header) < 3 or not any(re.fullmatch(r"序号|编号", x.text) for x in header):
+        # header: the header words right before the row number 1, or before the first group label
+        # when the page prints a spanning cell ahead of its first row (一级指标 / 序号 / … / 产品质量 / 1)
+        found = _cell_header(cells, i)
+        if found is None:
             i += 1
             continue
-        table, nxt = _cell_table(cells, h, i, header)
+        h, header, lead = found
+        table, nxt = _cell_table(cells, h, i, header, lead)
         if table is None:
             i += 1
             continue
@@ -213,6 +215,26 @@ def find_cell_tables(nt: NormText) -> list[Table]:
         tables.append(Table(caption=caption, start=table.start, end=table.end, header=table.header, rows=table.rows, layout="cell-per-line"))
         i = nxt
     return tables
+
+
+def _cell_header(cells: list[TableCell], first: int) -> Optional[tuple[int, list[TableCell], list[TableCell]]]:
+    """(index of the first header cell, joined header, group-label fragments before row 1) or None."""
+    g = first
+    while g > 0 and first - g < 3 and _is_cell(cells[g - 1].text) and _LABEL_FRAGMENT.fullmatch(cells[g - 1].text) \
+            and not _HEADER_WORD.fullmatch(cells[g - 1].text):
+        g -= 1
+    for lead_start in dict.fromkeys((first, g)):
+        h = lead_start
+        while h > 0 and _is_cell(cells[h - 1].text) and _HEADER_WORD.fullmatch(cells[h - 1].text):
+            h -= 1
+        header = _join_header(cells[h:lead_start])
+        seq = next((k for k, x in enumerate(header) if re.fullmatch(r"序号|编号", x.text)), None)
+        if len(header) < 3 or seq is None:
+            continue
+        if lead_start < first and seq == 0:
+            continue  # no group column for a label to belong to
+        return h, header, cells[lead_start:first]
+    return None
 
 
 def _join_header(cells: list[TableCell]) -> list[TableCell]:
@@ -233,7 +255,8 @@ def _join_header(cells: list[TableCell]) -> list[TableCell]:
 _ATTRIBUTE = re.compile(r"约束性?|预期性?|指导性?")
 
 
-def _cell_table(cells: list[TableCell], h: int, first: int, header: list[TableCell]) -> tuple[Optional[Table], int]:
+def _cell_table(cells: list[TableCell], h: int, first: int, header: list[TableCell],
+                lead: list[TableCell]) -> tuple[Optional[Table], int]:
     names = [c.text for c in header]
     width = len(names)
     seq_col = next(k for k, x in enumerate(names) if re.fullmatch(r"序号|编号", x))
@@ -241,7 +264,7 @@ def _cell_table(cells: list[TableCell], h: int, first: int, header: list[TableCe
     value_cols = [x for x in range(seq_col + 1, width) if x != attr_col]  # indicator first
     rows_raw: list[list[TableCell]] = []  # each row's cells, from its row number on
     labels: list[list[TableCell]] = []  # label fragments seen before each row
-    pending: list[TableCell] = []
+    pending: list[TableCell] = list(lead)
     cur: list[TableCell] = []
     expect = 1
     k = first
@@ -250,7 +273,12 @@ def _cell_table(cells: list[TableCell], h: int, first: int, header: list[TableCe
         # a row is complete at its attribute cell, or (no attribute column) when every column is filled
         full = bool(cur) and (_ATTRIBUTE.fullmatch(cur[-1].text) is not None if attr_col is not None else len(cur) > len(value_cols))
         nxt_text = cells[k + 1].text if k + 1 < len(cells) else ""
-        if c.text == str(expect) and (not cur or full or len(cur) >= 3) and not _SEQ.fullmatch(nxt_text):
+        # the next row number, unless it is a value of a row that still has columns to fill: a row
+        # number is followed by an indicator, a value by another value (…/项/10/12以上: 10 is the
+        # baseline) or by the attribute (…/86/11/预期性: 11 is the target)
+        in_row = bool(cur) and not full and len(cur) - 1 < len(value_cols) and (
+            parse_bound(nxt_text).value is not None or (attr_col is not None and _ATTRIBUTE.fullmatch(nxt_text) is not None))
+        if c.text == str(expect) and (not cur or full or len(cur) >= 3) and not _SEQ.fullmatch(nxt_text) and not in_row:
             if cur:
                 rows_raw.append(cur)
             labels.append(pending)

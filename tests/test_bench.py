@@ -5,6 +5,7 @@ No timing assertions: `make bench` measures; these tests check that what it meas
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -76,8 +77,11 @@ def test_planted_text_states_its_facts(corpus):
         if "traditional" in facts["layouts"]:
             continue  # written in traditional characters; the facts are in simplified ones
         assert facts["title"] in raw, name
+        flat = re.sub(r"(?<=[\u4e00-\u9fff]) (?=[\u4e00-\u9fff])", "", raw)  # PDF line-break spaces
         for t in facts["targets"]:
-            assert t["indicator"] in raw and t["text"] in raw, (name, t)
+            assert t["indicator"] in flat and t["text"] in raw, (name, t)
+        for _kind, label in facts["programs"]:
+            assert label in flat, (name, label)
         for c in facts["concepts"]:
             assert any(lab in raw for lab in gaz.concept(c).labels), (name, c)
 
@@ -102,6 +106,62 @@ def test_build_of_the_corpus_recovers_planted_facts(recall):
     for fact, r in recall.items():
         if fact != "past_results_as_targets" and r.extracted and r.planted:
             assert r.found > 0, (fact, r.misses)
+    # Targets (with their comparators), programmes and organizations of these five are all found.
+    for fact in ("targets", "prose_targets", "target_comparators", "programs", "orgs"):
+        assert recall[fact].found == recall[fact].planted > 0, (fact, recall[fact].misses)
+    assert recall["past_results_as_targets"].found == 0
+
+
+def test_planted_goals_read_as_plans_write_them():
+    """A falling indicator has an upper bound (≤, 以内), no percentage goes past 100% (≥100, 100%以上),
+    and a table's base-year value lies on the near side of its goal."""
+    from kg.bench.corpus import templates
+
+    specs = {s["name"]: s for s in templates()["indicators"]}
+    seen_down = 0
+    for i in range(60):
+        _name, data, planted = generate_document(i)
+        text = data.decode(planted.encoding)
+        for t in planted.targets:
+            spec = specs[t.indicator]
+            if t.value is None:
+                continue
+            if spec.get("direction") == "down":
+                seen_down += 1
+                assert t.comparator in (None, "at_most", "reach"), t
+            if spec["unit"] == "%" and t.value >= 100:
+                assert t.comparator in (None, "reach", "exactly") and "以上" not in t.text and "≥" not in t.text, t
+            assert t.comparator is None or t.comparator in ("at_least", "at_most", "reach", "exactly")
+            if t.source == "table" and "traditional" not in planted.layouts and "cell-table" not in planted.layouts:
+                row = next(ln for ln in text.splitlines() if "|" in ln and t.indicator == ln.split("|")[-5].replace(" ", ""))
+                base = float(row.split("|")[-3])
+                assert base >= t.value if spec.get("direction") == "down" else base <= t.value, row
+    assert seen_down > 0
+
+
+def test_recall_checks_the_comparator_of_each_found_target(tmp_path):
+    from kg.bench.recall import compare
+    from kg.store import open_store
+
+    nq = (
+        '<https://w3id.org/qpkg/id/doc/a> <https://w3id.org/qpkg/ontology#sourceFile> "a.txt" <https://w3id.org/qpkg/id/graph/a> .\n'
+        '<https://w3id.org/qpkg/id/doc/a> <https://w3id.org/qpkg/ontology#hasTarget> <https://w3id.org/qpkg/id/doc/a/target/001> <https://w3id.org/qpkg/id/graph/a> .\n'
+        '<https://w3id.org/qpkg/id/doc/a/target/001> <https://w3id.org/qpkg/ontology#indicator> "顾客满意度指数"@zh <https://w3id.org/qpkg/id/graph/a> .\n'
+        '<https://w3id.org/qpkg/id/doc/a/target/001> <https://w3id.org/qpkg/ontology#targetValue> "84.8"^^<http://www.w3.org/2001/XMLSchema#decimal> <https://w3id.org/qpkg/id/graph/a> .\n'
+        '<https://w3id.org/qpkg/id/doc/a/target/001> <https://w3id.org/qpkg/ontology#comparator> <https://w3id.org/qpkg/ontology#AtLeast> <https://w3id.org/qpkg/id/graph/a> .\n'
+    )
+    (tmp_path / "g.nq").write_text(nq, encoding="utf-8")
+    store = open_store("oxigraph", graph_file=tmp_path / "g.nq")
+
+    def planted(comparator):
+        t = {"indicator": "顾客满意度指数", "value": 84.8, "text": "84.8", "source": "prose", "comparator": comparator}
+        return {"a.txt": {"kind": "plan", "jurisdiction": {"code": "1", "name": "x"}, "title": "t", "concepts": [],
+                          "targets": [t], "programs": [], "orgs": []}}
+
+    ok = compare(planted("at_least"), store)
+    assert (ok["prose_targets"].found, ok["target_comparators"].found, ok["target_comparators"].planted) == (1, 1, 1)
+    wrong = compare(planted("reach"), store)
+    assert (wrong["prose_targets"].found, wrong["target_comparators"].found) == (1, 0)
 
 
 def test_jurisdictions_are_recovered(corpus, corpus_build):

@@ -88,6 +88,25 @@ def test_two_character_county_names_inside_words_are_not_areas():
     assert areas(text, HUZHOU) == []
 
 
+def test_a_two_character_county_name_standing_alone_counts_before_the_jurisdiction_is_known():
+    # first pass (no jurisdiction): 云县 after a comma or at a line start is the county
+    assert areas("近年来,云县加快质量强县建设。\n夏县今年新增认证企业", None) == [("云县", "云县"), ("夏县", "夏县")]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "积极探索县域经济高质量发展",  # 索县 inside 探索县域
+        "创建示范县,争创英雄县",  # 范县 in 示范县, 雄县 in 英雄县
+        "新县城建设提速",  # 新县 + 城: 新 + 县城 (a new county town)
+        ",各县级部门协同推进",  # 各县 is no county; 县级 opens a word
+        "城区、郊区、矿区同步推进",  # two-character district names are ordinary words
+    ],
+)
+def test_a_two_character_county_name_inside_a_word_does_not_count(text):
+    assert areas(text, None) == []
+
+
 def test_a_rejected_name_does_not_hide_the_next_one():
     # 和安 is a county short name (云南); it must not swallow the 安 of 安吉县
     assert areas("德清县和安吉县", HUZHOU) == [("德清县", "德清县"), ("安吉县", "安吉县")]
@@ -197,3 +216,19 @@ def test_a_list_that_calls_its_items_places_vouches_for_them():
     # not without that word, and not when an item names no area
     assert areas("与嘉兴、苏州合作", JIAXING) == [("嘉兴市", "嘉兴")]
     assert areas("嘉兴、苏州、提升三地", JIAXING) == [("嘉兴市", "嘉兴")]
+
+
+def test_area_scan_finds_every_position_where_a_name_starts():
+    """The scan jumps to possible name starts; it must list what a look at every position lists."""
+    import random
+
+    from kg.extract.mentions import area_index
+
+    ai = area_index(load_gazetteer())
+    rng = random.Random(2)
+    names = sorted(ai.by_name)
+    for _ in range(50):
+        parts = [rng.choice(names) if rng.random() < 0.4 else rng.choice("的和在县市区发展质量,\n") for _ in range(30)]
+        text = "".join(parts)
+        every = [(i, ai.names_at(text, i)) for i in range(len(text)) if text[i] in ai.lengths and ai.names_at(text, i)]
+        assert ai.scan(text) == every

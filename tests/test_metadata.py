@@ -266,6 +266,18 @@ def test_news_about_one_county_has_that_county_as_jurisdiction(tmp_path):
     assert [(t.indicator, t.target_value, t.target_year) for t in ex.targets] == [("赋码企业", 150.0, 2022)]
 
 
+def test_news_about_a_county_with_a_two_character_name_has_that_county_as_jurisdiction(tmp_path):
+    # the city is named once, the county (云县) on its own four times: the county wins as 德清县 does
+    text = (
+        "云县:质量提升见实效\n2023年5月8日 来源:本报\n"
+        "近日,临沧市云县召开质量工作会议。会议指出,云县将推进标准化建设。\n"
+        "云县今年新增认证企业12家。记者从云县市场监管部门获悉,相关工作进展顺利。\n"
+    )
+    ex, _ = extract(tmp_path, text)
+    assert (ex.meta.jurisdiction.code, ex.meta.jurisdiction.name) == ("530922", "云县")
+    assert [e.quote for e in ex.meta.jurisdiction_evidence] == ["云县", "云县", "云县"]
+
+
 @pytest.mark.parametrize(
     "text,iso",
     [

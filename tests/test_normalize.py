@@ -324,3 +324,47 @@ def test_normalize_offsets_and_idempotence(text):
 def test_each_step_keeps_a_valid_map(text, step):
     nt = step(N.identity(text))
     check_map(text, nt)
+
+
+# --- fast paths give what the plain scans give ------------------------------------------------------------------
+# Speed-ups that skip work (a quick test, lines without the mark, a count that stops early, one OpenCC
+# call for all runs) must find exactly what the plain pass over the whole text finds.
+NAV_FRAGMENTS = ["首页", " > ", ">", "»", "政务公开", "\n", " ", "规划计划", "。", "a", "\t"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(NAV_FRAGMENTS), max_size=30).map("".join))
+def test_navigation_lines_as_the_whole_text_scan(text):
+    assert [m.span() for m in N._nav_lines(text)] == [m.span() for m in N._NAV_LINE.finditer(text)]
+
+
+@settings(max_examples=200, deadline=None)
+@given(texts)
+def test_t2s_in_one_call_as_run_by_run(text):
+    cc = N._converter()
+    expected = {}
+    for run in N._HAN_RUN.findall(text):
+        out = cc.convert(run)
+        if len(out) != len(run):
+            out = "".join((cc.convert(ch) or ch)[:1] for ch in run)
+        if out != run:
+            expected[run] = out
+    assert N._t2s_runs(text) == expected
+
+
+def test_bigram_count_stops_only_above_the_threshold():
+    from kg import salad
+    from kg.hanzi import common_bigrams
+
+    bigrams = common_bigrams()
+    rng = random.Random(0)
+    pool = sorted({c for b in bigrams for c in b})[:300] + ["\n"]
+    for _ in range(200):
+        joined = "".join(rng.choice(pool) for _ in range(rng.randrange(2, 400))).strip("\n") or "质量"
+        pairs = sum(1 for a, b in zip(joined, joined[1:]) if "\n" not in a + b)
+        full = sum(1 for a, b in zip(joined, joined[1:]) if a + b in bigrams)
+        got = salad._bigram_hits(joined, bigrams, max(pairs, 1))
+        if full / max(pairs, 1) < salad.MAX_SCRAMBLED:
+            assert got == full  # a scrambled verdict and its reason use the exact count
+        else:
+            assert got / max(pairs, 1) >= salad.MAX_SCRAMBLED

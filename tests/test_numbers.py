@@ -53,6 +53,12 @@ def test_quantity_keeps_the_scale_apart() -> None:
         ("50左右", 50.0, "about", False),
         ("突破30", 30.0, "exceed", False),
         ("达到200", 200.0, "reach", False),
+        # a level to get to, up or down (增加 alone states an increment, no level)
+        ("提高到98", 98.0, "reach", False),
+        ("降至0.3", 0.3, "reach", False),
+        ("下降到26", 26.0, "reach", False),
+        ("增加8", None, None, False),
+        ("控制在0.3以内", 0.3, "at_most", False),
         ("4300", 4300.0, None, False),
         ("[56]", 56.0, None, True),
         ("[0]", 0.0, None, True),

@@ -278,3 +278,47 @@ def test_emit_the_issuer_as_the_node_its_own_mention_resolved_to():
     issuer = [ln.split(" ")[2] for ln in lines if " <https://w3id.org/qpkg/ontology#issuer> " in ln]
     assert issuer == [f"<{org_iri('321300', text)}>"]
     assert not any(org_iri("321322", text) in ln for ln in lines)
+
+
+TONGREN = AreaRef("632301", "同仁市", "county")
+SHENYANG = AreaRef("210100", "沈阳市", "city")
+
+
+def test_an_area_whose_name_opens_with_a_function_character_keeps_it():
+    # 同 joins two names (同市场监管局) and 于 stops one (于近日), but both open area names
+    assert names("据介绍,同仁市质量强县工作领导小组将继续统筹推进各项工作。", TONGREN) == [
+        ("同仁市质量强县工作领导小组", "同仁市质量强县工作领导小组", "632301", "leading-group"),
+    ]
+    assert [o.name for o in orgs("支持于洪区人民政府建设质量强区。", SHENYANG)] == ["于洪区人民政府"]
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("支持湖州市计量检定测试院建设,提升质量技术服务能力。", "湖州市计量检定测试院"),
+        ("依托市计量测试所开展能力验证", "湖州市计量测试所"),
+        ("湖州市计量检定所完成强制检定", "湖州市计量检定所"),
+    ],
+)
+def test_metrology_institutes(text, expected):
+    assert [(o.name, o.kind) for o in orgs(text)] == [(expected, "institute")]
+
+
+def test_a_testing_word_is_no_institute_without_an_area():
+    assert names("保障产品质量检测所需经费,提升计量测试所用设备水平。") == []
+
+
+HOTAN = AreaRef("653200", "和田地区", "city")
+QINHUANGDAO = AreaRef("130300", "秦皇岛市", "city")
+
+
+def test_the_documents_own_short_name_may_open_with_a_joining_character():
+    # 和 joins two names, but 和田 is the short name of this document's own prefecture
+    assert [o.name for o in orgs("支持和田质量发展研究中心建设,提升质量技术服务能力。", HOTAN)] == ["和田质量发展研究中心"]
+
+
+def test_a_suffix_inside_a_place_name_is_no_suffix():
+    # 海关 (customs) inside 山海关区; 秦皇岛海关 is the customs
+    assert [o.name for o in orgs("山海关区质量强县工作领导小组统筹推进,秦皇岛海关加强检验。", QINHUANGDAO)] == [
+        "山海关区质量强县工作领导小组", "秦皇岛海关",
+    ]

@@ -125,3 +125,28 @@ def test_corpus_box_items(extractions):
     assert [len(p.items) for p in boxes] == [3, 3, 3, 2, 3, 4, 4, 3, 2, 4, 6, 4]
     assert boxes[0].item_texts[1].startswith("构建“机器换人—数字化车间—智能工厂—未来工厂”梯次培育路径")
     assert all(i.quote.startswith(t[:5]) for p in boxes for i, t in zip(p.items, p.item_texts))
+
+
+LIST_APPENDIX = """某市质量发展“十四五”规划
+一、主要任务
+1.提升产品质量:开展质量比对。
+2.提升服务质量:推进服务标准化。
+附件1
+“十四五”时期某市质量发展领域重大改革、重大工程
+一、重大改革
+1.智慧监管集成改革:推进监管数据共享。
+2.标准化“一件事”改革:优化办事流程。
+二、重大工程
+1.质量基础设施 提升工程:建设计量检测平台。
+"""
+
+
+def test_numbered_headings_under_a_kind_heading_are_programmes(tmp_path):
+    progs, _ = programs(tmp_path, LIST_APPENDIX)
+    # 一、主要任务 names no programme kind: its numbered headings are tasks, not programmes
+    assert [(p.kind, p.ordinal, p.label, p.evidence.quote) for p in progs] == [
+        ("重大改革", 1, "智慧监管集成改革", "智慧监管集成改革"),
+        ("重大改革", 2, "标准化“一件事”改革", "标准化“一件事”改革"),
+        ("重大工程", 1, "质量基础设施提升工程", "质量基础设施 提升工程"),
+    ]
+    assert progs[0].kind_slug == "reform" and progs[2].kind_slug == "project"

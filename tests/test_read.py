@@ -168,3 +168,31 @@ def test_report_lists_reading_repairs(built, sources):
     (moji,) = report["000_3dc1af908529f85b.txt"]["repairs"]
     assert (moji["before"], moji["after"]) == ("?!吧嗉馍稀钡陌踩?", "\ufffd“舌尖上”的安\ufffd")
     assert report["000_3dc1af908529f85b.txt"]["warnings"] == ["1 mojibake span(s) excluded from extraction (see repairs in report.json)"]
+
+
+def test_plausibility_counts_as_a_look_at_each_character():
+    """plausibility sorts characters into classes by regex; a plain loop must agree."""
+    import random
+    from collections import Counter
+
+    from kg.hanzi import Plausibility, common_chars, is_han
+
+    def by_hand(text: str) -> Plausibility:
+        chars = han = good = bad = 0
+        for c, n in Counter(text).items():
+            if c.isspace():
+                continue
+            chars += n
+            o = ord(c)
+            if is_han(c):
+                han += n
+                good += n if c in common_chars() else 0
+            elif c == "\ufffd" or (o < 32 and c not in "\t\n\r\f") or 0x7F <= o < 0xA0 or 0xE000 <= o <= 0xF8FF:
+                bad += n
+        return Plausibility(chars=chars, han=han, common=good, bad=bad)
+
+    rng = random.Random(0)
+    pool = [*"质量發展鬱齉\n \t\f\r\x0b\x1c\x85\xa0\u3000\ufffd\x01\x7f\ue000a1,", "\U00020000"]
+    for _ in range(200):
+        text = "".join(rng.choice(pool) for _ in range(rng.randrange(0, 60)))
+        assert plausibility(text) == by_hand(text)

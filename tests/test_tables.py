@@ -184,3 +184,30 @@ def test_html_table_with_a_row_per_line() -> None:
     one_line = "".join(HTML_TABLE.split("\n")).replace("<table>", "\n<table>")
     (t,) = find_tables(normalize_text(one_line))
     assert [c.text for c in t.rows[0]] == ["1", "制造业产品质量合格率", "%", "95.3", "≥96"]
+
+
+# A page that prints a spanning group cell ahead of its first row, and a baseline equal to the
+# next row number (10 before row 10).
+CELLS_LABEL_FIRST = "\n\n".join([
+    "表1:某市质量强市建设主要指标", "一级指标", "序号", "二级指标", "单位", "2020年", "实际值", "2025年", "目标值", "指标属性",
+    "产品质量", "1", "制造业产品质量合格率", "%", "96.4", "99.0以上", "约束性",
+    "标准建设", "2", "主导制修订国家和行业标准数", "项", "3", "12以上", "预期性",
+    "3", "企业标准自我声明公开数", "项", "1002", "4", "约束性",
+    "4", "团体标准数", "项", "2", "5", "预期性",
+]) + "\n\n三、主要任务\n"
+
+
+def test_cell_per_line_table_with_the_group_label_before_its_first_row() -> None:
+    nt = normalize_text(CELLS_LABEL_FIRST)
+    (t,) = find_cell_tables(nt)
+    assert t.caption == "表1:某市质量强市建设主要指标"
+    assert t.header == ("一级指标", "序号", "二级指标", "单位", "2020年实际值", "2025年目标值", "指标属性")
+    assert [tuple(c.text for c in r) for r in t.rows] == [
+        ("产品质量", "1", "制造业产品质量合格率", "%", "96.4", "99.0以上", "约束性"),
+        # 3 is the baseline, not row 3: the row still lacks its target and a value follows
+        ("标准建设", "2", "主导制修订国家和行业标准数", "项", "3", "12以上", "预期性"),
+        # 4 is the target, not row 4: the attribute follows
+        ("标准建设", "3", "企业标准自我声明公开数", "项", "1002", "4", "约束性"),
+        ("标准建设", "4", "团体标准数", "项", "2", "5", "预期性"),
+    ]
+    assert nt.text[t.start : t.end].startswith("一级指标")

@@ -449,3 +449,41 @@ def test_graph_links_table_targets_to_category_concepts(graph) -> None:
 def test_a_completion_verb_is_not_part_of_the_indicator() -> None:
     text = "到2025年,建成并投入使用线下联动的质量基础设施“一站式”服务平台12个。\n"
     assert [brief(t) for t in extract(text)] == [("线下联动的质量基础设施“一站式”服务平台", 12.0, "个", 2025, None)]
+
+
+@pytest.mark.parametrize(
+    "sentence, expected",
+    [
+        # a scope word between the subject and its value: the subject is before it
+        ("到2025年,顾客满意度指数力争达到84.8分。", ("顾客满意度指数", 84.8, "分", 2025, "reach")),
+        ("到2025年,公共服务质量满意度力争达到85.0分以上。", ("公共服务质量满意度", 85.0, "分", 2025, "at_least")),
+        ("规上工业产品质量合格率2025年达到96%以上。", ("规上工业产品质量合格率", 96.0, "%", 2025, "at_least")),
+        ("到2025年,每万人高价值发明专利拥有量力争达到16.0件。", ("每万人高价值发明专利拥有量", 16.0, "件", 2025, "reach")),
+        # 基本 opens a name (基本药物); it is a scope word only before a verb (基本实现)
+        ("到2025年,基本药物抽检合格率达到100%。", ("基本药物抽检合格率", 100.0, "%", 2025, "reach")),
+        ("到2025年,全市基本实现企业标准自我声明公开数达到3000项。", ("企业标准自我声明公开数", 3000.0, "项", 2025, "reach")),
+        # an upper bound, counted in 起
+        ("到2025年,万台特种设备事故率控制在0.3起以内。", ("万台特种设备事故率", 0.3, "起", 2025, "at_most")),
+        ("到2025年,万台特种设备事故率力争降至0.25起。", ("万台特种设备事故率", 0.25, "起", 2025, "reach")),
+    ],
+)
+def test_prose_goal_forms(sentence, expected) -> None:
+    text = "某市质量发展“十四五”规划(2021—2025年)\n" + sentence + "\n"
+    assert [brief(t) for t in extract(text)] == [expected]
+
+
+def test_a_past_result_with_a_scope_word_after_its_subject_is_no_goal() -> None:
+    text = "某市质量发展“十四五”规划(2021—2025年)\n2020年,顾客满意度指数已达到82.1分。“十三五”期间,合格率累计达到96%。\n"
+    assert extract(text) == []
+
+
+def test_cell_table_with_labels_before_rows_gives_every_row() -> None:
+    from tests.test_tables import CELLS_LABEL_FIRST
+
+    ts = extract(CELLS_LABEL_FIRST)
+    assert [(t.category, t.indicator, t.target_value, t.comparator, t.baseline_value, t.binding) for t in ts] == [
+        ("产品质量", "制造业产品质量合格率", 99.0, "at_least", 96.4, True),
+        ("标准建设", "主导制修订国家和行业标准数", 12.0, "at_least", 3.0, False),
+        ("标准建设", "企业标准自我声明公开数", 4.0, None, 1002.0, True),
+        ("标准建设", "团体标准数", 5.0, None, 2.0, False),
+    ]

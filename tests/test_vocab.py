@@ -212,3 +212,42 @@ def test_gazetteer_reloads_identically():
     assert [c.iri for c in first.concepts] == [c.iri for c in second.concepts]
     assert [(a.code, a.name) for a in first.areas] == [(a.code, a.name) for a in second.areas]
     assert len(second.areas) > 3000
+
+
+def test_trie_regex_matches_like_the_longest_first_alternation():
+    import random
+    import re
+
+    from kg.vocab import trie_regex
+
+    rng = random.Random(1)
+    words = sorted({"".join(rng.choice("质量强市品牌标(") for _ in range(rng.randrange(1, 6))) for _ in range(80)})
+    flat = re.compile("|".join(re.escape(w) for w in sorted(words, key=lambda w: (-len(w), w))))
+    trie = re.compile(trie_regex(words))
+    for _ in range(300):
+        text = "".join(rng.choice("质量强市品牌标(,") for _ in range(rng.randrange(0, 40)))
+        assert [m.span() for m in trie.finditer(text)] == [m.span() for m in flat.finditer(text)]
+
+
+def test_gazetteer_cache_file_gives_the_same_gazetteer(tmp_path, monkeypatch):
+    # the start-up cache (a JSON file under $XDG_CACHE_HOME/qpkg) must rebuild the very same entries
+    from kg import vocab
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    vocab.load_gazetteer.cache_clear()
+    try:
+        built = vocab.load_gazetteer()  # no entry yet: built from the files, then written
+        entries = list((tmp_path / "qpkg").glob("gazetteer-*.json"))
+        assert len(entries) == 1
+        vocab.load_gazetteer.cache_clear()
+        cached = vocab.load_gazetteer()  # read back from the file
+        for name in ("concepts", "areas", "categories", "program_kinds"):
+            assert getattr(cached, name) == getattr(built, name)
+        # a damaged entry is ignored (and replaced), never an error
+        entries[0].write_text('{"concepts": [[1', encoding="utf-8")
+        vocab.load_gazetteer.cache_clear()
+        assert vocab.load_gazetteer().areas == built.areas
+        vocab.load_gazetteer.cache_clear()
+        assert vocab.load_gazetteer().areas == built.areas
+    finally:
+        vocab.load_gazetteer.cache_clear()

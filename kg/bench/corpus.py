@@ -8,6 +8,12 @@ projects, HTML debris from a government portal, traditional script, GB18030 byte
 line-break spaces. Beside every source file, `<stem>.facts.json` lists what it planted;
 `kg build` skips `.json` files, so the sidecars never enter the graph.
 
+Goals read as plans write them: a falling indicator (an accident rate) has an upper bound
+(≤0.3, 控制在0.3起以内), a percentage at 100 takes no 以上/不低于, a table's base-year value
+lies on the near side of its goal, and every planted target records the comparator a careful
+reader takes from its cell or phrase. PDF line-break spaces fall in 专栏 titles, long indicator
+cells of pipe tables and appendix items (those two from a stream of their own).
+
 Document i depends only on (seed, i): the first 10 documents of a 1,000-document corpus are the
 10 documents of a 10-document corpus, and any document can be regenerated alone.
 """
@@ -17,7 +23,7 @@ import hashlib
 import json
 import random
 import re
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Optional
@@ -40,6 +46,7 @@ class PlantedTarget:
     year: int
     category: str
     source: str  # table | prose
+    comparator: Optional[str] = None  # as a careful reader takes it: at_least | at_most | reach | exactly
 
 
 @dataclass(frozen=True)
@@ -181,6 +188,9 @@ class _Ctx:
     area: AreaEntry
     lineage: list[AreaEntry]
     t: dict[str, Any]
+    # PDF line breaks outside 专栏 titles draw from their own stream, so adding them left every
+    # other choice of a document as it was
+    breaks: random.Random = field(default_factory=random.Random)
 
     @property
     def short(self) -> str:
@@ -228,17 +238,44 @@ def _targets(ctx: _Ctx, n: int, specs: list[dict], source: str) -> list[PlantedT
             out.append(PlantedTarget(spec["name"], spec["unit"], None, text, year, spec["category"], source))
             continue
         value, num = _number(ctx.rng, spec)
-        comp = ctx.rng.choice(ctx.t["comparators"]) if source == "table" else {"prefix": "", "suffix": ""}
-        out.append(PlantedTarget(spec["name"], spec["unit"], value, comp["prefix"] + num + comp["suffix"], year, spec["category"], source))
+        comp = ctx.rng.choice(ctx.t[_variant("comparators", spec, value)]) if source == "table" else {"prefix": "", "suffix": ""}
+        out.append(PlantedTarget(spec["name"], spec["unit"], value, comp["prefix"] + num + comp["suffix"], year, spec["category"], source,
+                                 comp.get("means")))
     return out
 
 
-def _pipe_table(doc: _Text, caption: str, rows: list[PlantedTarget], baselines: list[str]) -> None:
-    # Like a PDF export: the category cell appears on its group's first row only, rows end in "|".
+def _variant(key: str, spec: dict, value: Optional[float]) -> str:
+    """The template list for a goal: an upper bound for a falling indicator (事故率 ≤0.3, 控制在…以内),
+    no 以上/不低于 for a percentage at its ceiling (100%), else the plain list. The lists have the
+    same length, so the choice draws the same random numbers."""
+    if spec.get("direction") == "down":
+        return key + "_down"
+    if value is not None and spec["unit"] == "%" and value >= 100:
+        return key + "_cap"
+    return key
+
+
+def _baseline(rng: random.Random, spec: dict, target: PlantedTarget) -> str:
+    """The base-year value of a table row: below a rising goal, above a falling one (one random draw)."""
+    u = rng.random()
+    if target.value is None:  # a qualitative goal: any value of the indicator's range
+        v = spec["low"] + (spec["high"] - spec["low"]) * u
+    elif spec.get("direction") == "down":
+        v = target.value + (spec["high"] - target.value) * (0.3 + 0.7 * u) + 10 ** -spec["decimals"]
+    else:
+        v = target.value - (target.value - spec["low"]) * (0.3 + 0.7 * u) - (10 ** -spec["decimals"] if target.value > spec["low"] else 0)
+    v = max(0.0, v)
+    return f"{v:.{spec['decimals']}f}" if spec["decimals"] else str(int(round(v)))
+
+
+def _pipe_table(doc: _Text, caption: str, rows: list[PlantedTarget], baselines: list[str], breaks: Optional[random.Random] = None) -> None:
+    # Like a PDF export: the category cell appears on its group's first row only, rows end in "|";
+    # with `breaks`, a long indicator cell may keep the space of a line break (规模以上工业 新产品产值率).
     doc.add(caption, f"类别 | 主要指标 | 单位 | {PERIOD[0] - 1}年基期值 | {PERIOD[1]}年目标值 |")
     last = None
     for r, base in zip(rows, baselines):
-        cells = ([r.category] if r.category != last else []) + [r.indicator, r.unit, base, r.text]
+        name = _pdf_spaces(r.indicator, breaks) if breaks is not None and len(r.indicator) >= 9 and breaks.random() < 0.5 else r.indicator
+        cells = ([r.category] if r.category != last else []) + [name, r.unit, base, r.text]
         last = r.category
         doc.add(" | ".join(cells) + " |")
 
@@ -284,6 +321,7 @@ def _plan(ctx: _Ctx, layouts: set[str]) -> tuple[_Text, dict[str, Any]]:
     leading = _fill(rng.choice(t["leading_groups"]), **ctx.kw())
     institute = _fill(rng.choice(t["institutes"]), **ctx.kw())
     specs = rng.sample(t["indicators"], len(t["indicators"]))
+    spec_of = {spec["name"]: spec for spec in specs}
     n_table = rng.randint(6, 14)
     table = _targets(ctx, n_table, specs, "table") if "no-table" not in layouts else []
     table.sort(key=lambda r: r.category)
@@ -332,15 +370,17 @@ def _plan(ctx: _Ctx, layouts: set[str]) -> tuple[_Text, dict[str, Any]]:
             doc.add(paragraph(4, True))
         elif h == "发展目标":
             doc.add(f"到{PERIOD[1]}年,{ctx.area.name}质量总体水平显著提升,质量强市建设取得明显成效。" + ctx.sentences(2))
-            for p in prose:
-                doc.add(ctx.sentences(1) + _fill(rng.choice(t["prose_frames"]), year=p.year, indicator=p.indicator, value=p.text, unit=p.unit))
+            for k, p in enumerate(prose):
+                frame = rng.choice(t[_variant("prose_frames", spec_of[p.indicator], p.value)])
+                doc.add(ctx.sentences(1) + _fill(frame["text"], year=p.year, indicator=p.indicator, value=p.text, unit=p.unit))
+                prose[k] = replace(p, comparator=frame["means"])
             if table:
                 caption = f"表1:{title}主要指标"
-                baselines = [_number(rng, next(s for s in t["indicators"] if s["name"] == r.indicator))[1] for r in table]
+                baselines = [_baseline(rng, spec_of[r.indicator], r) for r in table]
                 if "cell-table" in layouts:
                     _cell_table(doc, caption, table, baselines, rng)
                 else:
-                    _pipe_table(doc, caption, table, baselines)
+                    _pipe_table(doc, caption, table, baselines, ctx.breaks if "pdf-spaces" in layouts else None)
         elif h == "主要任务":
             box_iter = iter(enumerate(boxes, 1))
             for j, task in enumerate(tasks, 1):
@@ -375,7 +415,8 @@ def _plan(ctx: _Ctx, layouts: set[str]) -> tuple[_Text, dict[str, Any]]:
         for i, (kind, labels) in enumerate(appendix.items(), 1):
             doc.add(f"{_cn_ordinal(i)}、{kind}")
             for j, label in enumerate(labels, 1):
-                doc.add(f"{j}.{label}:{ctx.sentences(1)}")
+                shown = _pdf_spaces(label, ctx.breaks) if "pdf-spaces" in layouts and ctx.breaks.random() < 0.5 else label
+                doc.add(f"{j}.{shown}:{ctx.sentences(1)}")
     programs = [("专栏", b) for b in boxes] + [(k, lab) for k, labs in appendix.items() for lab in labs]
     facts = dict(
         kind="plan", title=title, issuer=issuer, signed=f"{PERIOD[0]}-{month:02d}", period=PERIOD,
@@ -400,13 +441,15 @@ def _article(ctx: _Ctx, layouts: set[str]) -> tuple[_Text, dict[str, Any]]:
     for lab, _iris in concepts:
         doc.add(_fill(rng.choice(t["article_frames"]), label=lab, **{k: v for k, v in kw.items() if k != "label"}) + ctx.sentences(rng.randint(2, 4)))
         doc.add("")
+    past = []
     for spec in rng.sample(t["indicators"], 2):
-        _v, num = _number(rng, spec)
+        v, num = _number(rng, spec)
         doc.add(f"{PERIOD[0] - 1}年,{ctx.area.name}{spec['name']}达到{num}{spec['unit']}。" + ctx.sentences(1))
+        past.append(PlantedTarget(spec["name"], spec["unit"], v, num, PERIOD[0] - 1, spec["category"], "past"))
     doc.add(f"据介绍,{leading}将继续统筹推进各项工作。" + ctx.sentences(2))
     facts = dict(
         kind="article", title=headline, concepts=tuple(sorted({i for _, iris in concepts for i in iris})),
-        orgs=(leading,),
+        past_results=tuple(past), orgs=(leading,),
     )
     return doc, facts
 
@@ -474,7 +517,7 @@ def generate_document(i: int, seed: int = 0) -> tuple[str, bytes, PlantedDoc]:
     # Two cities for every county; cycle when n exceeds the vocabulary.
     area = county_order[(i // 3) % len(county_order)] if i % 3 == 2 else city_order[(i - i // 3) % len(city_order)]
     rng = random.Random(f"{seed}:{i}")
-    ctx = _Ctx(rng=rng, gaz=gaz, area=area, lineage=_lineage(area), t=templates())
+    ctx = _Ctx(rng=rng, gaz=gaz, area=area, lineage=_lineage(area), t=templates(), breaks=random.Random(f"{seed}:{i}:pdf"))
     kind = "plan" if rng.random() < 0.7 else "article"
     layouts = _layouts(rng, kind)
     doc, facts = (_plan if kind == "plan" else _article)(ctx, layouts)

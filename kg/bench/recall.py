@@ -3,7 +3,9 @@
 The comparison reads the built graph through the public data model only (qp:sourceFile,
 qp:jurisdiction, qp:mentions, qp:hasTarget, qp:hasProgram, dcterms:title), so it keeps working
 as extractors are added: a fact type no extractor produces yet is reported as `extracted: false`
-rather than as a failure.
+rather than as a failure. `target_comparators` counts, of the numeric targets found, those
+whose qp:comparator is the one planted (AtLeast for 不低于96 or 96以上, Reach for 达到, none for
+a bare number).
 """
 from __future__ import annotations
 
@@ -24,8 +26,8 @@ _QUERIES = {
     "jurisdiction": "SELECT ?file ?v WHERE { ?d qp:sourceFile ?file ; qp:jurisdiction ?v }",
     "title": "SELECT ?file ?v WHERE { ?d qp:sourceFile ?file ; dcterms:title ?v }",
     "concepts": "SELECT ?file ?v WHERE { ?d qp:sourceFile ?file ; qp:mentions ?v . ?v a skos:Concept }",
-    "targets": """SELECT ?file ?v ?w WHERE { ?d qp:sourceFile ?file ; qp:hasTarget ?t .
-        ?t qp:indicator ?v OPTIONAL { ?t qp:targetValue ?w } }""",
+    "targets": """SELECT ?file ?v ?w ?c WHERE { ?d qp:sourceFile ?file ; qp:hasTarget ?t .
+        ?t qp:indicator ?v OPTIONAL { ?t qp:targetValue ?w } OPTIONAL { ?t qp:comparator ?c } }""",
     "programs": "SELECT ?file ?v WHERE { ?d qp:sourceFile ?file ; qp:hasProgram ?p . ?p rdfs:label ?v }",
     "org_labels": "SELECT ?file ?v WHERE { ?d qp:sourceFile ?file ; qp:mentions ?o . ?o a org:Organization ; rdfs:label ?v }",
 }
@@ -61,7 +63,11 @@ def _found(store: Store) -> dict[str, dict[str, set]]:
                 out[fact][file].add(str(v).rsplit("/", 1)[-1])  # qpd:area/<code>
             elif fact == "targets":
                 w = row[2]
-                out[fact][file].add((_norm(str(v)), None if w is None else round(float(w.toPython()), 6)))
+                key = (_norm(str(v)), None if w is None else round(float(w.toPython()), 6))
+                out[fact][file].add(key)
+                # qp:AtLeast -> at_least, as the generator plants it; "" for none
+                c = "" if row[3] is None else re.sub(r"(?<!^)(?=[A-Z])", "_", str(row[3]).rsplit("#", 1)[-1]).lower()
+                out["target_comparators"][file].add((*key, c))
                 out["target_indicators"][file].add(_norm(str(v)))
             elif fact in ("title", "programs", "org_labels"):
                 out[fact][file].add(_norm(str(v)))
@@ -97,6 +103,10 @@ def compare(planted: dict[str, dict[str, Any]], store: Store, examples: int = 5)
             key = (_norm(t["indicator"]), _value(t["value"]))
             fact = "targets" if t["source"] == "table" else "prose_targets"
             check(fact, file, key in found["targets"].get(file, ()), f"{t['indicator']}={t['text']}")
+            if key in found["targets"].get(file, ()) and t["value"] is not None and "comparator" in t:
+                # of the numeric targets found, those read with the comparator the text states
+                check("target_comparators", file, (*key, t["comparator"] or "") in found["target_comparators"].get(file, ()),
+                      f"{t['indicator']}={t['text']} ({t['comparator']})")
         for kind, label in d["programs"]:
             check("programs", file, _norm(label) in found["programs"].get(file, ()), f"{kind} {label}")
         for o in d["orgs"]:
@@ -110,6 +120,7 @@ def compare(planted: dict[str, dict[str, Any]], store: Store, examples: int = 5)
         "kind": bool(found["kind"]), "jurisdiction": bool(found["jurisdiction"]), "title": bool(found["title"]),
         "concepts": bool(found["concepts"]), "targets": bool(found["targets"]), "prose_targets": bool(found["targets"]),
         "programs": bool(found["programs"]), "orgs": bool(found["org_labels"]),
+        "target_comparators": bool(found["target_comparators"]),
     }
     out = {
         fact: TypeRecall(fact, n, k, extracted.get(fact, True), tuple(misses[fact]))

@@ -9,7 +9,7 @@ from dataclasses import replace
 from ..model import ConceptMention, DocMeta, DocTree, Extraction, NormText, SourceDoc, Value
 from ..namespaces import section_iri
 from ..vocab import Gazetteer
-from .mentions import areas_outside, find_area_mentions, find_concept_mentions
+from .mentions import areas_outside, concept_spans, find_area_mentions, find_concept_mentions
 from .metadata import extract_metadata
 from .orgs import extract_orgs
 from .programs import extract_programs
@@ -21,11 +21,12 @@ def extract_document(doc: SourceDoc, nt: NormText, tree: DocTree, gaz: Gazetteer
     meta = extract_metadata(doc, nt, tree, gaz, areas)
     if meta.jurisdiction is not None:  # second pass: short names resolve within the document's city first
         areas = find_area_mentions(doc, nt, gaz, meta.jurisdiction)
-    concepts = find_concept_mentions(doc, nt, tree, gaz)
+    hits = concept_spans(nt.text, gaz)  # one scan of the labels, read by concepts and organizations
+    concepts = find_concept_mentions(doc, nt, tree, gaz, hits)
     concepts = scope_in_sections(doc, nt, tree, concepts)
     targets = extract_targets(doc, nt, tree, meta)
     programs = extract_programs(doc, nt, tree, meta)
-    orgs = extract_orgs(doc, nt, tree, meta, gaz)
+    orgs = extract_orgs(doc, nt, tree, meta, gaz, hits)
     meta = _issuer_as_org(meta, orgs)
     # an area named only inside a concept label or an organization name is not mentioned on its own
     areas = areas_outside(areas, [(m.evidence.start, m.evidence.end) for m in (*concepts, *orgs)])

@@ -29,15 +29,24 @@ def _excluded_by_context(text: str, start: int, end: int, excludes: tuple[str, .
     return False
 
 
-def find_concept_mentions(doc: SourceDoc, nt: NormText, tree: DocTree, gaz: Gazetteer) -> list[ConceptMention]:
+def concept_spans(text: str, gaz: Gazetteer) -> list[tuple[int, int]]:
+    """(start, end) of every concept label match in text, leftmost-longest (one regex pass)."""
+    return [m.span() for m in gaz.concept_pattern().finditer(text)]
+
+
+def find_concept_mentions(
+    doc: SourceDoc, nt: NormText, tree: DocTree, gaz: Gazetteer, hits: list[tuple[int, int]] | None = None
+) -> list[ConceptMention]:
     """Every label or alias of a scheme, award or initiative, minus near-neighbour (qp:excludeLabel) hits.
 
     One mention per span, the longest label: the matcher is leftmost-longest, so 品字标浙江制造 is
     one mention of that scheme (queries reach 品字标 through skos:broader), and two labels that
-    only quote marks part (“品字标”浙江制造) are read as the one label they spell together."""
+    only quote marks part (“品字标”浙江制造) are read as the one label they spell together.
+    `hits`: `concept_spans(nt.text, gaz)` when the caller has them already."""
     out: list[ConceptMention] = []
     text = nt.text
-    hits = [m.span() for m in gaz.concept_pattern().finditer(text)]
+    if hits is None:
+        hits = concept_spans(text, gaz)
     joined = _quote_free_labels(gaz)
     k = 0
     while k < len(hits):
@@ -91,6 +100,9 @@ class AreaIndex:
 
     Scanning looks names up by their first character and length, which is far faster than one
     regex alternation of ~6,000 names, and lets a rejected long name fall back to a shorter one.
+    Every name has two or more characters, so `starts` (a first character followed by a possible
+    second one, one C-level regex pass) and a look-up of the first two characters find the few
+    positions where a name can begin (about 1 in 200 characters of ordinary text).
     """
 
     def __init__(self, gaz: Gazetteer) -> None:
@@ -106,6 +118,10 @@ class AreaIndex:
             lengths.setdefault(n[0], set()).add(len(n))
         self.lengths = {c: tuple(sorted(ls, reverse=True)) for c, ls in lengths.items()}
         self._chains: dict[str, tuple[str, ...]] = {}
+        self._ancestry: dict[str, tuple[tuple[AreaEntry, ...], tuple[str, ...]]] = {}
+        self.prefixes = frozenset(n[:2] for n in self.by_name)
+        self.starts = re.compile(_char_class(n[0] for n in self.by_name) + "(?=" + _char_class(n[1] for n in self.by_name) + ")")
+        self._last_scan: tuple[str, list[tuple[int, list[str]]]] = ("", [])
 
     def chain(self, code: str) -> tuple[str, ...]:
         """Codes of the area's ancestors, nearest first."""
@@ -119,9 +135,38 @@ class AreaIndex:
             out = self._chains[code] = tuple(acc)
         return out
 
+    def ancestry(self, code: str) -> tuple[tuple[AreaEntry, ...], tuple[str, ...]]:
+        """The area's ancestors (nearest first) and their names and short names (sorted)."""
+        out = self._ancestry.get(code)
+        if out is None:
+            ancestors = tuple(self.idx[c] for c in self.chain(code) if c in self.idx)
+            names = tuple(sorted({n for x in ancestors for n in (x.name, *x.short_names)}))
+            out = self._ancestry[code] = (ancestors, names)
+        return out
+
     def names_at(self, text: str, i: int) -> list[str]:
         """Area names starting at text[i], longest first."""
         return [text[i : i + ln] for ln in self.lengths.get(text[i], ()) if text[i : i + ln] in self.by_name]
+
+    def scan(self, text: str) -> list[tuple[int, list[str]]]:
+        """(position, names starting there, longest first) for every position of text where a name
+        starts. The last text's result is kept: both passes of `find_area_mentions` scan the same text."""
+        if self._last_scan[0] is text:
+            return self._last_scan[1]
+        prefixes = self.prefixes
+        out = []
+        for m in self.starts.finditer(text):
+            i = m.start()
+            if text[i : i + 2] in prefixes:
+                names = self.names_at(text, i)
+                if names:
+                    out.append((i, names))
+        self._last_scan = (text, out)
+        return out
+
+
+def _char_class(chars) -> str:
+    return "[" + "".join(re.escape(c) for c in sorted(set(chars))) + "]"
 
 
 _INDEXES: dict[int, tuple[Gazetteer, AreaIndex]] = {}
@@ -157,16 +202,28 @@ def _is_han(ch: str) -> bool:
 
 
 _SUFFIX = re.compile(r"[区县市省州旗盟]")
+# words that open with 县 (县城, 县域, 县级): in 新县城 (a new county town) the 县 ends no name
+_XIAN_WORDS = re.compile(r"[城域级]")
+
+
+def _stands_alone(name: str, text: str, s: int, e: int) -> bool:
+    """A two-character county name (X县) that is not part of a longer word: no hanzi right before it
+    (探索县域 holds 索县, 示范县 holds 范县) and its 县 does not open a word (新县城, 各县级).
+    District names of two characters (城区, 郊区, 矿区) are ordinary words: never alone."""
+    if not name.endswith("县"):
+        return False
+    if s > 0 and _is_han(text[s - 1]):
+        return False
+    return not _XIAN_WORDS.match(text, e)
 
 
 def _accept(name: str, cand: _Name, text: str, s: int, e: int, ctx: _Context, ai: AreaIndex) -> int:
     """0 to reject; otherwise a rank (higher is more certain) for choosing among homonyms."""
     a = ai.idx[cand.code]
     by_name = ai.by_name
-    ancestors = [ai.idx[c] for c in ai.chain(cand.code) if c in ai.idx]
-    anc_names = {n for x in ancestors for n in (x.name, *x.short_names)}
+    ancestors, anc_names = ai.ancestry(cand.code)
     before = text[max(0, s - 8) : s]
-    if any(before.endswith(n) for n in anc_names):
+    if anc_names and before.endswith(anc_names):
         return 5  # 山东宁津, 湖州市南浔区: the enclosing area vouches for it
     # written right after another area's name that does not enclose it: a sub-place of that area
     # (绍兴滨海新区 is Shaoxing's zone, not Tianjin's 滨海新区)
@@ -176,6 +233,10 @@ def _accept(name: str, cand: _Name, text: str, s: int, e: int, ctx: _Context, ai
     if not ctx.province:  # first pass, no jurisdiction yet: only what is safe anywhere
         if a.level in ("province", "city"):
             return 2
+        if cand.full and len(name) == 2:
+            # a two-character county name (云县, 索县) counts where it stands alone, so that news
+            # about such a county votes for it as 德清县 does for its own
+            return 2 if _stands_alone(name, text, s, e) else 0
         return 2 if cand.full and len(name) >= 3 else 0
     in_city = bool(ctx.city) and (cand.code == ctx.city or any(x.code == ctx.city for x in ancestors))
     in_prov = cand.code == ctx.province or any(x.code == ctx.province for x in ancestors)
@@ -204,7 +265,8 @@ def find_area_mentions(doc: SourceDoc, nt: NormText, gaz: Gazetteer, jurisdictio
     """Area names (full or short) the context vouches for.
 
     Without a jurisdiction (the first pass, whose votes decide it) only full names of three or
-    more characters, province and city names, and names written after their province or city count.
+    more characters, two-character county names standing alone (`_stands_alone`), province and
+    city names, and names written after their province or city count.
     With one, short names resolve to the candidate in the document's city, then its province.
     """
     ai = area_index(gaz)
@@ -212,11 +274,13 @@ def find_area_mentions(doc: SourceDoc, nt: NormText, gaz: Gazetteer, jurisdictio
     text = nt.text
     out: list[AreaMention] = []
     spans: list[tuple[int, int]] = []  # normalized spans of `out`
-    i, n = 0, len(text)
-    while i < n:
+    pos = 0  # the scan resumes after an accepted name; names that start inside it are skipped
+    for i, names in ai.scan(text):
+        if i < pos:
+            continue
         hit = None
         # the longest name at i first, then shorter ones (湖州市 before 湖州)
-        for name in ai.names_at(text, i) if text[i] in ai.lengths else ():
+        for name in names:
             e = i + len(name)
             ranked = sorted(
                 ((_accept(name, c, text, i, e, ctx, ai), c.code) for c in ai.by_name[name]),
@@ -229,13 +293,12 @@ def find_area_mentions(doc: SourceDoc, nt: NormText, gaz: Gazetteer, jurisdictio
             hit = (e, ranked[0][1])
             break
         if hit is None:
-            i += 1
             continue
         e, code = hit
         if not nt.is_excluded(i, e):
             out.append(AreaMention(code=code, evidence=evidence(doc, nt, i, e)))
             spans.append((i, e))
-        i = e
+        pos = e
     if ctx.province:
         out = _listed_areas(doc, nt, ai, out, spans)
     return out
@@ -243,6 +306,22 @@ def find_area_mentions(doc: SourceDoc, nt: NormText, gaz: Gazetteer, jurisdictio
 
 # a list that says its items are places: 嘉兴、苏州、青浦三地, 柯桥、上虞等地
 _PLACE_LIST = re.compile(r"((?:[\u4e00-\u9fff]{2,4}、)+[\u4e00-\u9fff]{2,4}?)(?:[两三四五六七八九十]|等)(?:地|市|县|区)")
+
+
+_PLACE_TAIL = re.compile(r"(?:[两三四五六七八九十]|等)(?:地|市|县|区)")
+
+
+def _place_lists(text: str):
+    """`_PLACE_LIST.finditer(text)`, run only on the lines that have the list's tail (三地, 等地):
+    a list never crosses a line break, so the matches are the same."""
+    seen = -1
+    for t in _PLACE_TAIL.finditer(text):
+        if t.start() < seen:
+            continue
+        ls = text.rfind("\n", 0, t.start()) + 1
+        le = text.find("\n", t.end())
+        seen = le = len(text) if le < 0 else le
+        yield from _PLACE_LIST.finditer(text, ls, le)
 
 
 def _listed_areas(doc: SourceDoc, nt: NormText, ai: AreaIndex, found: list[AreaMention], spans: list[tuple[int, int]]) -> list[AreaMention]:
@@ -253,7 +332,7 @@ def _listed_areas(doc: SourceDoc, nt: NormText, ai: AreaIndex, found: list[AreaM
     text = nt.text
     have = set(spans)
     extra: list[AreaMention] = []
-    for m in _PLACE_LIST.finditer(text):
+    for m in _place_lists(text):
         items: list[tuple[int, int]] = []
         pos = m.start(1)
         parts = m.group(1).split("、")

@@ -68,7 +68,7 @@ def infer_jurisdiction(text: str, areas: list[AreaMention], gaz: Gazetteer) -> t
         city = code[:4] + "00"
         if city in idx and idx[city].level == "city":
             votes[city] += 20
-    for m in _DOC_NUMBER.finditer(text):
+    for m in _DOC_NUMBER.finditer(text) if "〔" in text else ():  # a quick test: most texts cite none
         abbr = m.group(1)[0]
         for code in list(votes):
             if idx[code].name.startswith(abbr):
@@ -407,7 +407,7 @@ def _own_area(doc: SourceDoc, nt: NormText, jur: AreaRef | None, values: list[Va
             continue
         head = nt.text[span[0] : span[1]]
         off = _enclosing_prefix(head, jur, gaz)  # 宁波市鄞州区…, 浙江省湖州市德清县…
-        cands = [a for a in gaz.areas if a.level == "county" and len(a.name) >= 2 and head.startswith(a.name, off)]
+        cands = _counties(gaz).starting(head, off)  # only len(cands) == 1 counts: order is irrelevant
         if jur is not None:
             inside = [a for a in cands if a.parent == jur.code or a.code == jur.code
                       or (a.parent in idx and idx[a.parent].parent == jur.code)]
@@ -417,6 +417,38 @@ def _own_area(doc: SourceDoc, nt: NormText, jur: AreaRef | None, values: list[Va
             s0 = span[0] + off
             return AreaRef(code=a.code, name=a.name, level=a.level), evidence(doc, nt, s0, s0 + len(a.name))
     return None
+
+
+class _Counties:
+    """County names (two or more characters) by their first two characters, and the counties
+    by name: a title is matched against the few names it can start with, not every area."""
+
+    def __init__(self, gaz: Gazetteer) -> None:
+        by_name: dict[str, list] = {}
+        for a in gaz.areas:
+            if a.level == "county" and len(a.name) >= 2:
+                by_name.setdefault(a.name, []).append(a)
+        self.by_name = by_name
+        self.by_prefix: dict[str, list[str]] = {}
+        for n in by_name:
+            self.by_prefix.setdefault(n[:2], []).append(n)
+
+    def starting(self, head: str, off: int) -> list:
+        """The counties whose name `head` has at `off`, in gazetteer order within a name."""
+        return [a for n in self.by_prefix.get(head[off : off + 2], ()) if head.startswith(n, off) for a in self.by_name[n]]
+
+
+_COUNTIES: dict[int, tuple[Gazetteer, _Counties]] = {}
+
+
+def _counties(gaz: Gazetteer) -> _Counties:
+    """The _Counties of a gazetteer, cached by identity (like kg.extract.mentions.area_index)."""
+    hit = _COUNTIES.get(id(gaz))
+    if hit is None or hit[0] is not gaz:
+        hit = (gaz, _Counties(gaz))
+        _COUNTIES.clear()
+        _COUNTIES[id(gaz)] = hit
+    return hit[1]
 
 
 def _enclosing_prefix(head: str, jur: AreaRef | None, gaz: Gazetteer) -> int:

@@ -34,9 +34,9 @@ from functools import lru_cache
 
 from ..model import AreaRef, DocMeta, DocTree, NormText, OrgMention, SourceDoc
 from ..resources import ontology_file
-from ..vocab import AreaEntry, Gazetteer
+from ..vocab import AreaEntry, Gazetteer, trie_regex
 from .evidence import evidence
-from .mentions import AreaIndex, area_index
+from .mentions import AreaIndex, area_index, concept_spans
 
 PATTERNS_FILE = "org-patterns.csv"
 
@@ -108,8 +108,26 @@ def load_patterns() -> OrgPatterns:
 
 
 def _alternation(words) -> re.Pattern[str]:
-    words = sorted(set(words), key=lambda w: (-len(w), w))
-    return re.compile("|".join(map(re.escape, words))) if words else re.compile(r"(?!)")
+    """The longest of `words` at each position, as a trie (the same matches as the flat alternation
+    longest first, which Python's regex engine would try one alternative after another)."""
+    words = sorted(set(words))
+    return re.compile(trie_regex(words)) if words else re.compile(r"(?!)")
+
+
+@lru_cache(maxsize=2)
+def _suffix_lengths(p: OrgPatterns) -> tuple[int, ...]:
+    """The lengths of the body suffixes, longest first."""
+    return tuple(sorted({len(x) for x in p.suffixes}, reverse=True))
+
+
+def _longest_suffix(name: str, p: OrgPatterns) -> str | None:
+    """The longest body suffix `name` ends with (one set look-up per suffix length)."""
+    for k in _suffix_lengths(p):
+        if k == 0:
+            return ""
+        if k <= len(name) and name[-k:] in p.suffixes:
+            return name[-k:]
+    return None
 
 
 @lru_cache(maxsize=2)
@@ -203,17 +221,33 @@ def _words_by_first(p: OrgPatterns) -> dict[str, tuple[str, ...]]:
     return {c: tuple(ws) for c, ws in out.items()}
 
 
-def _grow_left(text: str, s: int, p: OrgPatterns, floor: int) -> int:
+def _opens_area(text: str, i: int, ai: AreaIndex, jur: _Jur) -> bool:
+    """text[i] opens the full name of an area (同仁市, 于洪区, 和田地区) or a name of the document's
+    own areas (和田 in a 和田地区 plan): a stop or joining character there is the first character
+    of a place name, not a word of the sentence."""
+    if text[i] not in ai.lengths:
+        return False
+    own = {a.code for a in (jur.own, jur.county, jur.city, jur.province) if a is not None}
+    return any(
+        (len(n) >= 3 and c.full) or c.code in own for n in ai.names_at(text, i) for c in ai.by_name[n]
+    )
+
+
+def _grow_left(text: str, s: int, p: OrgPatterns, floor: int, ai: AreaIndex, jur: _Jur) -> int:
     """Start of the longest run of name characters ending at s (a parenthesised area is allowed: 中国(湖州)).
 
     A stop character that opens a name word reaching into the suffix is part of the name:
-    经 stops 经市政府同意 but not 市经信局 (经信局 is an abbreviation)."""
+    经 stops 经市政府同意 but not 市经信局 (经信局 is an abbreviation); so is one that opens
+    the full name of an area (于洪区人民政府)."""
     i = s
     lo = max(floor, s - 30)
     words = _words_by_first(p)
     while i > lo:
         ch = text[i - 1]
-        if ch in p.stop and any(text.startswith(w, i - 1) and i - 1 + len(w) > s for w in words.get(ch, ())):
+        if ch in p.stop and (
+            any(text.startswith(w, i - 1) and i - 1 + len(w) > s for w in words.get(ch, ()))
+            or _opens_area(text, i - 1, ai, jur)
+        ):
             i -= 1
             continue
         if ch == ")":
@@ -281,13 +315,13 @@ def _trim(text: str, start: int, s_suffix: int, end: int, p: OrgPatterns, ai: Ar
             left = text[start:k]
             sfx = text[s_suffix:end]
             unique = p.suffixes.get(sfx, ("", ""))[1] == "unique" and len(right) - len(sfx) >= 2
-            if unique or _starts_anchored(right, p, ai, jur) or any(left.endswith(x) for x in p.suffixes):
+            if unique or _starts_anchored(right, p, ai, jur) or _longest_suffix(left, p) is not None:
                 start = k + 1
                 break
     # "2家零售…": a measure word after a number
     if start > 0 and text[start - 1].isdigit() and text[start] in "个家批项所座名位":
         start += 1
-    while start < s_suffix and text[start] in p.stop | p.conj:
+    while start < s_suffix and text[start] in p.stop | p.conj and not _opens_area(text, start, ai, jur):
         start += 1
     return start
 
@@ -300,12 +334,22 @@ def _seat_suffix(text: str, e: int, ai: AreaIndex) -> int:
     return k + 1 if k > e + 2 and text[e + 1 : k] in ai.by_name else e
 
 
+def _inside_area_name(text: str, s: int, e: int, ai: AreaIndex) -> bool:
+    """The suffix text[s:e] is part of a place name that starts before it (海关 in 山海关区):
+    no body ends there (湖州海关 is 湖州 + 海关, a name that ends where the suffix starts)."""
+    for j in range(max(0, s - 6), s):
+        if text[j] in ai.lengths and any(j + len(n) >= e for n in ai.names_at(text, j)):
+            return True
+    return False
+
+
 def _candidates(text: str, p: OrgPatterns, nt: NormText, ai: AreaIndex, jur: _Jur, blocked: list[tuple[int, int]]) -> list[_Cand]:
     sfx_re, known_re, not_re = _regexes(p)
     not_pos: set[int] = set()
     for m in not_re.finditer(text):
         not_pos.update(range(m.start(), m.end()))
-    hits = [m for m in sfx_re.finditer(text) if not not_pos.intersection(range(m.start(), m.end()))]
+    hits = [m for m in sfx_re.finditer(text)
+            if not not_pos.intersection(range(m.start(), m.end())) and not _inside_area_name(text, m.start(), m.end(), ai)]
     out: list[_Cand] = []
     for n, m in enumerate(hits):
         s_sfx, e = m.span()
@@ -317,7 +361,7 @@ def _candidates(text: str, p: OrgPatterns, nt: NormText, ai: AreaIndex, jur: _Ju
             if (len(between) <= 12 and all(_is_han(c) and c not in p.stop and c not in p.conj for c in between)
                     and not any(w in between for w in (*p.cut, *p.generic))):
                 continue
-        start = _grow_left(text, s_sfx, p, 0)
+        start = _grow_left(text, s_sfx, p, 0, ai, jur)
         start = _trim(text, start, s_sfx, e, p, ai, jur)
         if e - start < 3 or start >= s_sfx and m.group(0) not in p.known:
             continue
@@ -446,7 +490,7 @@ def _parent(name: str, p: OrgPatterns, ai: AreaIndex, jur: _Jur) -> "_Resolved |
         if head in p.known:
             kn = p.known[head]
             return _Resolved(kn.name, kn.scope, kn.kind)
-        sfx = next((x for x in sorted(p.suffixes, key=len, reverse=True) if head.endswith(x)), None)
+        sfx = _longest_suffix(head, p)
         if sfx and len(head) > len(sfx):
             r = resolve(head, sfx, None, p, ai, jur)
             if r is not None:
@@ -454,13 +498,19 @@ def _parent(name: str, p: OrgPatterns, ai: AreaIndex, jur: _Jur) -> "_Resolved |
     return None
 
 
-def extract_orgs(doc: SourceDoc, nt: NormText, tree: DocTree, meta: DocMeta, gaz: Gazetteer) -> list[OrgMention]:
-    """Every organization name in the document, resolved (one OrgMention per occurrence)."""
+def extract_orgs(
+    doc: SourceDoc, nt: NormText, tree: DocTree, meta: DocMeta, gaz: Gazetteer,
+    concept_hits: list[tuple[int, int]] | None = None,
+) -> list[OrgMention]:
+    """Every organization name in the document, resolved (one OrgMention per occurrence).
+
+    `concept_hits`: `concept_spans(nt.text, gaz)` when the caller has them already (no name
+    is read inside a concept label)."""
     p = load_patterns()
     ai = area_index(gaz)
     jur = _Jur.of(meta.jurisdiction, ai)
     text = nt.text
-    blocked = [m.span() for m in gaz.concept_pattern().finditer(text)]
+    blocked = concept_hits if concept_hits is not None else concept_spans(text, gaz)
     out: list[OrgMention] = []
     for c in _candidates(text, p, nt, ai, jur, blocked):
         written = text[c.start : c.end]

@@ -4,8 +4,10 @@
   box's bullets (or paragraphs);
 - every row of a programme table (a group label such as 重大改革 spanning numbered rows,
   usually in the appendix) is a programme of the kind the group label names, its ordinal
-  the row number. Which group labels are programme kinds is read from the programme-kind
-  vocabulary (ontology/vocab), so a new kind needs a concept there, not code here.
+  the row number; the same list written as headings (一、重大改革 over 1.智慧监管集成改革:…)
+  gives one programme per numbered sub-heading. Which group labels and headings are programme
+  kinds is read from the programme-kind vocabulary (ontology/vocab), so a new kind needs a
+  concept there, not code here.
 """
 from __future__ import annotations
 
@@ -87,6 +89,17 @@ def extract_programs(doc: SourceDoc, nt: NormText, tree: DocTree, meta: DocMeta)
         if term is None:
             continue  # a table grouped by something else (target categories…)
         rows_by_kind.setdefault(term.iri, []).extend((term, r) for r in g.children if r.kind == "row")
+    # A heading that names a kind (一、重大改革) over numbered headings (1.智慧监管集成改革:…) is the
+    # same list written as text: each numbered heading is a programme of that kind.
+    for h in tree.walk():
+        if h.kind != "heading":
+            continue
+        term = gaz.program_kind_for_label(clean_label(h.title))
+        if term is None:
+            continue
+        listed = [c for c in h.children if c.kind == "heading" and c.number and c.title_end > c.title_start]
+        if len({c.level for c in listed}) == 1:
+            rows_by_kind.setdefault(term.iri, []).extend((term, c) for c in listed)
     for rows in rows_by_kind.values():
         for (term, row), n in zip(rows, _ordinals([r.number for _, r in rows])):
             p = _program(doc, nt, tree, term.pref_label, term, n, row, row.title_start, row.title_end)

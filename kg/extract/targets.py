@@ -34,7 +34,9 @@ or Chinese, 万/亿 kept in the unit as written: `2万台` is 2 with unit 万台
 unit, with its qualifiers (不低于/以上 at_least, 左右/约 about, 突破/超过 exceed, 达到 reach,
 不超过/以内 at_most, 保持 exactly). The indicator is the noun phrase before the value or
 before its verb (达到, 突破, 保持, 提高到 …), without scope words (全市, 当年, 其中, 实现,
-创建, 建成 …); `培育60家企业成为X` measures `X企业`; `A和B分别达到93%以上、95%以上` gives
+创建, 建成 …; 基本/全面 only before a verb: 基本实现, but 基本药物); a scope marker between
+the subject and its value (顾客满意度指数力争达到85分, 合格率2025年达到96%) leaves the
+subject before it; `培育60家企业成为X` measures `X企业`; `A和B分别达到93%以上、95%以上` gives
 two targets; `A1家、B5家` gives one target per value; a clause that starts with 占
 (`占GDP比重10%`) or has no subject at all (`;到2025年,累计达到30项`) borrows the previous
 subject. A generic measure with at most a two-character qualifier (产值, 检验机构, 完成投资)
@@ -48,6 +50,7 @@ table order, prose after in text order.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from typing import Iterable, Optional
 
@@ -274,7 +277,7 @@ _UNITS = (
     "平方公里|平方千米|平方米|立方米|公顷|公里|千米|米|亩|吨|千瓦时|千瓦|兆瓦|"
     "亿元|万元|元|美元|"
     "万人次|人次|个|家|项|件|张|座|所|条|台|套|辆|名|人|户|次|处|种|款|支|部|批次|批|宗|份|本|篇|类|株|棵|头|只|"
-    "小时|分钟|天|岁|倍|分|级|星"
+    "小时|分钟|天|岁|倍|分|级|星|起"
 )
 _SCALE_UNIT = r"(?:万亿|千亿|百亿|亿|千万|百万|万)"
 _UNIT_IN_NAME = re.compile(rf"(.+?)\s*\(((?:{_SCALE_UNIT})?(?:{_UNITS}))\)")
@@ -287,48 +290,48 @@ _VALUE = re.compile(
 )
 _ENTERPRISE = re.compile(rf"^(?P<lead>[\u4e00-\u9fff]{{0,4}}?)(?P<num>{NUMBER})(?P<unit>家|个)(?P<noun>企业|单位|项目|产品)(?:成为|入选|获评|列入|纳入)(?P<what>.+)$")
 _CN_YEAR = r"二[〇零][一二三四五六七八九〇零]{2}"
+# The marker patterns run over every text: each opens with a lookahead for its possible first
+# characters (or is written as plain alternatives), which lets the regex engine skip most
+# positions at once; an optional group at the start otherwise makes it try every one (2-4x).
 _FUTURE_YEAR = re.compile(
-    rf"(?:到|至|于)\s*(20\d\d|{_CN_YEAR})\s*年(?:底|末|年底|年末)?(?:前)?|(20\d\d|{_CN_YEAR})\s*年(?:底|末)?前"
+    rf"(?=[到至于2二])(?:(?:到|至|于)\s*(20\d\d|{_CN_YEAR})\s*年(?:底|末|年底|年末)?(?:前)?|(20\d\d|{_CN_YEAR})\s*年(?:底|末)?前)"
 )
 # a year after 比/较 (比2020年增加8件) is the reference of a comparison, not the clause's time
-_BARE_YEAR = re.compile(r"(?<![\d~\-—至到比较])(20\d\d)\s*年(?:底|末)?(?![\d度])")
-_FYP = re.compile(r"“?(十?[一二三四五六七八九]?五)”?(?:期间|期末|末|时期|规划期)")
-_ASPIRE = re.compile(r"力争|争取|确保|预计到|(?:主要|总体|发展)?目标(?:是|为)")
+_BARE_YEAR = re.compile(r"(?=20\d\d)(?<![\d~\-—至到比较])(20\d\d)\s*年(?:底|末)?(?![\d度])")
+_FYP = re.compile(r"(?=[“十一二三四五六七八九])“?(十?[一二三四五六七八九]?五)”?(?:期间|期末|末|时期|规划期)")
+_ASPIRE = re.compile(r"力争|争取|确保|预计到|主要目标[是为]|总体目标[是为]|发展目标[是为]|目标[是为]")
 _PAST = re.compile(r"截至|截止|已|同比|比上年|较上年|上年度|以来|目前")
 # the end of the current year, in an article or a notice dated that year (今年以来 is past)
 _SOON = re.compile(r"(?:今年|本年度?)(?:底|末|内)(?:前)?|年内|年底前")
 _SKIP = re.compile(r"每年|逐年|\d\s*[—\-~～至]\s*\d|[一二三四五六七八九]\s*[—\-~～至]\s*[一二三四五六七八九]")
 _LEAD = re.compile(
     r"^(?:并|且|同时|另外|此外|其中|届时|力争|争取|确保|实现|使|全市|全县|全区|全省|全域|我市|本市|我县|本县|我区|当年|年度|"
-    r"创建|建成|打造|基本|全面|累计|力争在|努力|计划|投入使用)+"
+    r"创建|建成|打造|(?:基本|全面)(?=实现|建成|建立|形成|完成|达到|覆盖|消除|普及|具备|满足|保持)|累计|力争在|努力|计划|投入使用)+"
 )
-_SENTENCE_END = re.compile(r"[。!?\n¨|]")
+_SENTENCE = re.compile(r"[^。!?\n¨|]+")  # a sentence: a run between two ends (。!? line break ¨ |)
 
 
-def _sentences(text: str) -> Iterable[tuple[int, int, bool]]:
+def _sentences(text: str) -> list[tuple[int, int, bool]]:
     """(start, end, continues): `continues` when the sentence follows a full stop in the same paragraph."""
-    pos = 0
-    cont = False
-    for m in _SENTENCE_END.finditer(text):
-        if m.start() > pos:
-            yield pos, m.start(), cont
-        cont = m.group(0) in "。!?"
-        pos = m.end()
-    if pos < len(text):
-        yield pos, len(text), cont
+    # a sentence that does not open the text starts right after the end mark before it
+    return [(s, e, s > 0 and text[s - 1] in "。!?") for s, e in map(re.Match.span, _SENTENCE.finditer(text))]
+
+
+_CLAUSE_MARK = re.compile(r"[“(《\[【”)》\]】,;:]")
 
 
 def _clauses(text: str, s: int, e: int) -> Iterable[tuple[int, int]]:
     """Clauses of text[s:e], split at , ; : outside quotes and brackets."""
     depth = 0
     start = s
-    for i in range(s, e):
-        ch = text[i]
+    for m in _CLAUSE_MARK.finditer(text, s, e):  # only the marks: most characters are neither
+        ch = m.group()
         if ch in "“(《[【":
             depth += 1
         elif ch in "”)》]】":
             depth = max(0, depth - 1)
-        elif ch in ",;:" and depth == 0:
+        elif depth == 0:
+            i = m.start()
             if i > start:
                 yield start, i
             start = i + 1
@@ -361,28 +364,43 @@ def prose_targets(
     seen = {(t.indicator, t.target_value, t.target_year) for t in known}
     out: list[Target] = []
     carried: tuple[Optional[bool], Optional[int]] = (None, None)
-    for ss, se, continues in _sentences(text):
-        if any(a < se and ss < b for a, b in skip):
+    markers = _MarkerIndex(text)
+    sentences = _sentences(text)
+    marked = _sentences_to_read(sentences, markers, skip, goals)
+    for k, (ss, se, continues) in enumerate(sentences):
+        if k not in marked and not (continues and carried[0]):
+            # no marker, table or goal section, and no scope carried into it: nothing to read (most
+            # sentences). As below, only the carried scope changes: it ends with the paragraph.
+            if not continues:
+                carried = (None, None)
+            continue
+        if skip and any(a < se and ss < b for a, b in skip):
             carried = (None, None)
             continue
         # "到2025年,总体目标。具体指标…。": the scope of a paragraph's opening sentence goes on
         # through the sentences after it that set no scope of their own
         future, year = carried if continues else (None, None)
-        goal = next((g for g in goals if g[0] <= ss < g[1]), None)
+        goal = next((g for g in goals if g[0] <= ss < g[1]), None) if goals else None
         if goal is not None and future is None:
             future, year = True, goal_year.get(goal, period_end)
+        if not future and not markers.any_in(ss, se):
+            carried = (future, year)  # no clause of it can be a goal: most sentences of a plan
+            continue
         prev_subject = ""
         last: Optional[tuple[str, int, str]] = None  # the sentence's latest goal: (indicator, evidence start, unit)
         whole = ""  # after 其中: the indicator the next goal is a part of
+        excluded = nt.is_excluded(ss, se)  # clauses are checked only in a sentence that needs it
         for cs, ce in _clauses(text, ss, se):
             cs, ce = _strip(text, cs, ce)
-            if ce <= cs or nt.is_excluded(cs, ce):
+            if ce <= cs or excluded and nt.is_excluded(cs, ce):
                 continue
             clause = text[cs:ce]
             body_start = cs
-            # markers, in order; the text after the last marker is the clause body
-            for m in _markers(clause):
-                kind, y, end = m
+            # markers, in order; the text after the last marker is the clause body, unless the marker
+            # stands between a subject and its value (顾客满意度指数力争达到85分): then the body
+            # starts after the marker before it
+            body_rel = prev_end = last_start = 0
+            for kind, y, mstart, end in markers.clause(text, cs, ce):
                 if kind == "soon":  # 今年底, 年内: a goal for the year the document is dated
                     future, year = True, doc_year if doc_year is not None else year
                 elif (kind == "future" and ref_year is not None and y is not None and y <= ref_year
@@ -402,7 +420,13 @@ def prose_targets(
                         year = y  # undecided: needs an aspiration word or 到
                 elif kind == "aspire":
                     future = True
-                body_start = cs + end
+                prev_end, last_start, body_rel = body_rel, mstart, end
+            if last_start > prev_end and future:
+                m = _VALUE.search(clause, body_rel)
+                if m and m.group("unit") and not _indicator(clause[body_rel : m.start()]) \
+                        and _indicator(clause[prev_end:last_start]):
+                    body_rel = prev_end
+            body_start = cs + body_rel
             if not future:
                 prev_subject, last, whole = "", None, ""
                 continue
@@ -524,30 +548,97 @@ def _strip(text: str, s: int, e: int) -> tuple[int, int]:
     return s, e
 
 
-def _markers(clause: str) -> list[tuple[str, Optional[int], int]]:
-    """(kind, year, end offset in clause) of every scope marker, in order."""
+def _find_markers(text: str) -> list[tuple[int, str, Optional[int], int]]:
+    """(start, kind, year, end) of every scope marker in text, sorted."""
     found: list[tuple[int, str, Optional[int], int]] = []
     taken: list[tuple[int, int]] = []
-    for m in _FUTURE_YEAR.finditer(clause):
+    for m in _FUTURE_YEAR.finditer(text):
         found.append((m.start(), "future", int(parse_number(m.group(1) or m.group(2)) or 0), m.end()))
         taken.append(m.span())
-    for m in _FYP.finditer(clause):
+    for m in _FYP.finditer(text):
         years = five_year_plan_years(m.group(1))
         if years:
             found.append((m.start(), "fyp", years[1], m.end()))
             taken.append(m.span())
-    for m in _BARE_YEAR.finditer(clause):
-        if not any(a <= m.start() < b for a, b in taken):
-            found.append((m.start(), "year", int(m.group(1)), m.end()))
-    for m in _ASPIRE.finditer(clause):
+    if taken:
+        taken.sort()
+        starts = [a for a, _ in taken]
+    for m in _BARE_YEAR.finditer(text):
+        if taken:
+            k = bisect_right(starts, m.start()) - 1
+            if k >= 0 and taken[k][0] <= m.start() < taken[k][1]:
+                continue
+        found.append((m.start(), "year", int(m.group(1)), m.end()))
+    for m in _ASPIRE.finditer(text):
         found.append((m.start(), "aspire", None, m.end()))
-    for m in _SOON.finditer(clause):
+    for m in _SOON.finditer(text):
         found.append((m.start(), "soon", None, m.end()))
-    for m in _PAST.finditer(clause):
+    for m in _PAST.finditer(text):
         found.append((m.start(), "past", None, m.end()))
     found.sort()
+    return found
+
+
+def _markers(clause: str) -> list[tuple[str, Optional[int], int, int]]:
+    """(kind, year, start and end offsets in clause) of every scope marker, in order."""
     # a five-year period is a year marker for its end year
-    return [("year" if k == "fyp" else k, y, e) for _, k, y, e in found]
+    return [("year" if k == "fyp" else k, y, s, e) for s, k, y, e in _find_markers(clause)]
+
+
+def _sentences_to_read(
+    sentences: list[tuple[int, int, bool]], markers: "_MarkerIndex", skip: list[tuple[int, int]],
+    goals: list[tuple[int, int]],
+) -> set[int]:
+    """Indexes of the sentences `prose_targets` must read whatever scope it carries: those with a
+    scope marker (`_MarkerIndex.any_in`), those that touch a skipped span, and those that start in
+    a goal section. Found by bisection from the markers and spans, not sentence by sentence."""
+    starts = [s for s, _, _ in sentences]
+    ends = [e for _, e, _ in sentences]
+    out: set[int] = set()
+
+    def overlapping(a: int, b: int) -> range:  # the sentences with a < end and start < b
+        return range(bisect_right(ends, a), bisect_left(starts, b))
+
+    for m in markers.starts:
+        k = bisect_right(starts, m) - 1
+        if k >= 0 and m < ends[k]:
+            out.add(k)
+    for a, b in (*markers.loose, *skip):
+        out.update(overlapping(a, b))
+    for a, b in goals:
+        out.update(range(bisect_left(starts, a), bisect_left(starts, b)))
+    return out
+
+
+class _MarkerIndex:
+    """The markers of a whole text, found once and handed out per clause (as `_markers` of the
+    clause would find them: no marker crosses a clause mark, and none starts or ends in the
+    spaces a clause is stripped of). A marker that spans a line break (到\n2025年) would not be
+    found within one clause: the clauses it touches are read on their own."""
+
+    def __init__(self, text: str) -> None:
+        self.found = _find_markers(text)
+        self.starts = [f[0] for f in self.found]
+        self.loose = [(s, e) for s, _, _, e in self.found if "\n" in text[s:e]]
+
+    def any_in(self, s: int, e: int) -> bool:
+        """Does a marker start in [s, e) (or a line-spanning one touch it)?"""
+        i = bisect_left(self.starts, s)
+        if i < len(self.starts) and self.starts[i] < e:
+            return True
+        return bool(self.loose) and any(a < e and s < b for a, b in self.loose)
+
+    def clause(self, text: str, cs: int, ce: int) -> list[tuple[str, Optional[int], int, int]]:
+        if self.loose and any(s < ce and cs < e for s, e in self.loose):
+            return _markers(text[cs:ce])
+        out = []
+        i = bisect_left(self.starts, cs)
+        found = self.found
+        while i < len(found) and found[i][0] < ce:
+            s, k, y, e = found[i]
+            out.append(("year" if k == "fyp" else k, y, s - cs, e - cs))
+            i += 1
+        return out
 
 
 _LIST_VALUE = re.compile(rf"{NUMBER}(?:{_SCALE_UNIT})?(?:{_UNITS})(?:以上|及以上|以下|以内|左右)?(?=、)")
@@ -650,12 +741,16 @@ def _respectively(text: str, s: int, e: int, body: str, m: re.Match[str]):
     return out
 
 
+# scope words between a subject and its value (合格率力争达到, 合格率到2025年达到)
+_TRAIL = re.compile(rf"(?:力争|争取|确保|努力|(?:[到至于]\s*)?(?:20\d\d|{_CN_YEAR})\s*年(?:底|末)?前?)+$")
+
+
 def _indicator(head: str) -> str:
     ind = head.strip(" 、")
     prev = None
     while prev != ind:
         prev = ind
-        ind = _LEAD.sub("", ind).strip(" 、")
+        ind = _TRAIL.sub("", _LEAD.sub("", ind)).strip(" 、")
     return ind
 
 
