@@ -13,8 +13,9 @@ Each .rq file opens with a comment header:
   area (… of an administrative area), concept (… of a SKOS concept: scheme, award, initiative, category).
 DEFAULT `?` makes a parameter optional: left unbound (UNDEF) when not given.
 
-Parameters are bound as RDF terms in a VALUES block opening the outermost WHERE group, never
-formatted into the query text (pyoxigraph's `substitutions` only reach projected variables).
+Parameters are bound as RDF terms in a VALUES block opening the outermost WHERE group (and every
+sub-SELECT's WHERE group that uses them), never formatted into the query text (pyoxigraph's
+`substitutions` only reach projected variables).
 """
 from __future__ import annotations
 

@@ -285,3 +285,16 @@ def test_rdflib_and_oxigraph_give_the_same_rows(both_stores, name):
         assert got.to_json() == expected.to_json()
     else:
         assert sorted(map(json.dumps, json.loads(got.to_json()))) == sorted(map(json.dumps, json.loads(expected.to_json())))
+
+
+def test_parameters_are_bound_in_the_sub_selects_that_use_them():
+    from rdflib import URIRef
+
+    from kg.querying import bind_values
+
+    text = ('SELECT ?x WHERE { ?x <http://e/p#q> ?concept . # a { in a comment\n'
+            '  { SELECT ?x WHERE { ?x ?p ?concept } } { SELECT ?y WHERE { ?y ?p "WHERE { }" } } }')
+    out = bind_values(text, {"concept": URIRef("http://e/c")})
+    assert out == ('SELECT ?x WHERE { VALUES (?concept) { (<http://e/c>) }  ?x <http://e/p#q> ?concept . # a { in a comment\n'
+                   '  { SELECT ?x WHERE { VALUES (?concept) { (<http://e/c>) }  ?x ?p ?concept } } '
+                   '{ SELECT ?y WHERE { ?y ?p "WHERE { }" } } }')
