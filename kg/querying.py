@@ -13,8 +13,9 @@ Each .rq file opens with a comment header:
   area (… of an administrative area), concept (… of a SKOS concept: scheme, award, initiative, category).
 DEFAULT `?` makes a parameter optional: left unbound (UNDEF) when not given.
 
-Parameters are bound as RDF terms in a VALUES block opening the outermost WHERE group, never
-formatted into the query text (pyoxigraph's `substitutions` only reach projected variables).
+Parameters are bound as RDF terms in a VALUES block opening the outermost WHERE group (and every
+sub-SELECT's WHERE group that uses them), never formatted into the query text (pyoxigraph's
+`substitutions` only reach projected variables).
 """
 from __future__ import annotations
 
@@ -448,26 +449,60 @@ def sparql_term(term: Any) -> str:
 
 
 _WHERE = re.compile(r"\bWHERE\s*\{", re.I)
+# What can hold a brace that is not a group: strings, IRIs and comments; then braces and `WHERE {`.
+_TOKENS = re.compile(r'''"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'|<[^<>"{}|^`\\\x00-\x20]*>|#[^\n]*|\bWHERE\s*\{|[{}]''', re.I)
+
+
+def _where_groups(body: str) -> list[tuple[int, int]]:
+    """(start, end) of every `WHERE { … }` group's inside, the outermost first."""
+    groups: list[list[int]] = []
+    stack: list[int | None] = []  # index into groups for WHERE groups, None for other braces
+    for m in _TOKENS.finditer(body):
+        tok = m.group()
+        if tok == "}":
+            if stack:
+                i = stack.pop()
+                if i is not None:
+                    groups[i][1] = m.start()
+        elif tok.endswith("{"):
+            if tok == "{":
+                stack.append(None)
+            else:
+                groups.append([m.end(), len(body)])
+                stack.append(len(groups) - 1)
+    return [(a, b) for a, b in groups]
 
 
 def bind_values(text: str, bindings: dict[str, Any]) -> str:
-    """Bind parameters with a VALUES block opening the outermost WHERE group.
+    """Bind parameters with a VALUES block opening the outermost WHERE group, and opening every
+    sub-SELECT's WHERE group that uses the parameter's variable.
 
     The values are serialized RDF terms (None: UNDEF), so no parameter text can change the
-    query's shape.
+    query's shape. A parameter means the same node everywhere in a named query; binding it inside
+    sub-SELECTs as well lets them run for that node only (Oxigraph evaluates a sub-SELECT on its
+    own, before joining it).
     """
     if not bindings:
         return text
     body = "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("#"))
-    m = _WHERE.search(body)
-    if not m:
+    groups = _where_groups(body)
+    if not groups:
         raise QueryParameterError("the query has no WHERE { … } group to bind parameters in")
     names = sorted(bindings)
     for n in names:
         if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", n):
             raise QueryParameterError(f"{n!r} is not a valid parameter name")
-    values = f" VALUES ({' '.join('?' + n for n in names)}) {{ ({' '.join(sparql_term(bindings[n]) for n in names)}) }} "
-    return body[: m.end()] + values + body[m.end() :]
+    terms = {n: sparql_term(bindings[n]) for n in names}
+
+    def values(used: list[str]) -> str:
+        return f" VALUES ({' '.join('?' + n for n in used)}) {{ ({' '.join(terms[n] for n in used)}) }} "
+
+    out = body
+    for i, (start, end) in sorted(enumerate(groups), key=lambda g: -g[1][0]):  # from the end: offsets stay valid
+        used = names if i == 0 else [n for n in names if re.search(rf"[?$]{n}\b", body[start:end])]
+        if used:
+            out = out[:start] + values(used) + out[start:]
+    return out
 
 
 def run_sparql(store: Store, text: str) -> Result:

@@ -52,6 +52,22 @@ class Store(Protocol):
 
 
 # --- term conversion lives in kg/terms.py ------------------------------------------------------
+def _term_converter():
+    """from_ox with a cache for one result set: result rows repeat the same IRIs and literals
+    (documents, classes, labels), and building an rdflib Literal costs about 10 µs."""
+    cache: dict[Any, Any] = {}
+
+    def conv(term):
+        if term is None:
+            return None
+        out = cache.get(term)
+        if out is None:
+            out = cache[term] = from_ox(term)
+        return out
+
+    return conv
+
+
 def _sort_key(q) -> tuple[str, str, str, str]:
     return (str(q.graph_name), str(q.subject), str(q.predicate), str(q.object))
 
@@ -89,11 +105,12 @@ class OxigraphStore:
             raise StoreError(f"{self.path or 'in-memory store'}: query failed: {exc}") from None
         if isinstance(res, ox.QueryBoolean):
             return Solutions(vars=(), rows=(), boolean=bool(res))
+        conv = _term_converter()
         if isinstance(res, ox.QueryTriples):
-            rows = tuple((from_ox(t.subject), from_ox(t.predicate), from_ox(t.object)) for t in res)
+            rows = tuple((conv(t.subject), conv(t.predicate), conv(t.object)) for t in res)
             return Solutions(vars=("subject", "predicate", "object"), rows=rows)
         names = tuple(v.value for v in res.variables)
-        rows = tuple(tuple(from_ox(sol[v]) for v in names) for sol in res)
+        rows = tuple(tuple(map(conv, sol)) for sol in res)  # a solution iterates its values in `names` order
         return Solutions(vars=names, rows=rows)
 
     def load_nquads(self, nquads: str | bytes) -> None:

@@ -15,8 +15,9 @@ import sys
 import time
 
 
-class _Timeout(Exception):
-    pass
+class _Timeout(BaseException):
+    """Raised by the timer inside rdflib's evaluation. Not an Exception: the memory store turns
+    exceptions into StoreErrors, which would report a stopped query as a failed one."""
 
 
 def _alarm(_signum, _frame):
