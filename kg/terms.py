@@ -15,7 +15,7 @@ XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 # Fast constructors. rdflib's URIRef and Literal constructors validate and cast on every call (about
 # 1.3 and 2.3 µs); terms coming out of Oxigraph are already valid, and reading a 50k-row result spent
 # more time there than in the query. For IRIs and for plain and language-tagged literals these build
-# the very objects rdflib's constructors build (same class, slots, equality, hash; checked by
+# the very objects rdflib's constructors build (and for canonical xsd:integer) (same class, slots, equality, hash; checked by
 # tests/test_terms.py); any other literal goes through Literal() as before.
 _new_str = str.__new__
 _FAST = getattr(Literal, "__slots__", None) == ("_language", "_datatype", "_value", "_ill_typed")
@@ -36,6 +36,26 @@ def _string_literal(value: str, lang: str | None) -> Literal:
     return lit
 
 
+_XSD_INTEGER = "http://www.w3.org/2001/XMLSchema#integer"
+_XSD_INTEGER_REF = URIRef(_XSD_INTEGER)
+
+
+def _integer_literal(value: str) -> Literal:
+    """xsd:integer in canonical form (what Oxigraph returns for offsets and counts); other forms: Literal()."""
+    try:
+        number = int(value)
+    except ValueError:
+        number = None
+    if not _FAST or number is None or str(number) != value:
+        return Literal(value, datatype=_XSD_INTEGER_REF)
+    lit = _new_str(Literal, value)
+    lit._language = None
+    lit._datatype = _XSD_INTEGER_REF
+    lit._value = number
+    lit._ill_typed = False
+    return lit
+
+
 def from_ox(term):
     """pyoxigraph term -> rdflib term (None stays None; xsd:string literals become plain literals)."""
     if term is None:
@@ -50,6 +70,8 @@ def from_ox(term):
         dt = term.datatype.value
         if dt == XSD_STRING:
             return _string_literal(term.value, None)
+        if dt == _XSD_INTEGER:
+            return _integer_literal(term.value)
         return Literal(term.value, datatype=_uri(dt))
     if kind is ox.BlankNode:
         return BNode(term.value)
