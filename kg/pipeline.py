@@ -274,7 +274,9 @@ def build(
     }
     atomic.clean_stale(out_dir)
     # the ontology and vocabulary graphs: serialized once, then read from out_dir's cache
-    static = output.static_chunks(Path(out_dir) / output.STATIC_CACHE_DIR)
+    from .vocab import _cache_dir
+
+    static = output.static_chunks(Path(out_dir) / output.STATIC_CACHE_DIR, _cache_dir())
     if progress:
         for f in clashes:
             progress(f.name)
