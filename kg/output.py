@@ -17,8 +17,8 @@ import re
 from bisect import bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
-from itertools import groupby
-from operator import itemgetter
+from itertools import groupby, islice
+from operator import itemgetter, lt
 from pathlib import Path
 from typing import Iterable, Optional
 
@@ -69,7 +69,7 @@ def graph_chunk(graph: str, nquads: bytes) -> GraphChunk:
     quads = list(ox.parse(nquads, format=ox.RdfFormat.N_QUADS))
     nq = ox.serialize(quads, format=ox.RdfFormat.N_QUADS)
     lines = nq.splitlines(keepends=True)
-    if any(a >= b for a, b in zip(lines, lines[1:])):  # not canonical, sorted and unique as given
+    if not all(map(lt, lines, islice(lines, 1, None))):  # not canonical, sorted and unique as given
         lines = sorted(set(lines))
         nq = b"".join(lines)
         quads = list(ox.parse(nq, format=ox.RdfFormat.N_QUADS))
