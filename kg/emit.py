@@ -55,6 +55,17 @@ def date_literal(value: str) -> str:
     return lit(value, XSD + dt)
 
 
+_P_TYPE = iri(RDF_TYPE)
+_C_MENTION = iri(QP + "Mention")
+_P_IN_DOCUMENT = iri(QP + "inDocument")
+_P_QUOTE = iri(QP + "quote")
+_P_START = iri(QP + "start")
+_P_END = iri(QP + "end")
+_P_MENTION_OF = iri(QP + "mentionOf")
+_P_EVIDENCE = iri(QP + "evidence")
+_INTEGER = f"^^<{XSD}integer>"
+
+
 @dataclass
 class Emitter:
     doc: SourceDoc
@@ -62,28 +73,48 @@ class Emitter:
     lines: set[str] = field(default_factory=set)
     refused: int = 0
 
+    def __post_init__(self) -> None:
+        # per-document constants of every mention (a document has ~70 of them): the same strings
+        # ns.mention_iri and ns.doc_iri give, without an rdflib term and a hash per mention
+        did = self.doc.doc_id
+        self._mention_prefix = f"<{ns.QPD}doc/{did}/mention/"
+        self._doc = iri(str(ns.doc_iri(did)))
+        self._tail = f" {self.graph} ."
+        self._hashes: dict[str, str] = {}
+
     def add(self, s: str, p: str, o: str) -> None:
         self.lines.add(f"{s} {p} {o} {self.graph} .")
+
+    def mention(self, start: int, end: int, target: str) -> str:
+        """The mention's IRI term, as iri(str(ns.mention_iri(doc_id, start, end, target)))."""
+        h = self._hashes.get(target)
+        if h is None:
+            h = self._hashes[target] = ns.short_hash(target, length=6)
+        return f"{self._mention_prefix}{start}-{end}-{h}>"
 
     def evidence(self, subject: str, ev: Evidence, of: str | None = None, link: bool = True) -> bool:
         """Add a qp:Mention of `of` (default: subject); with link, also `subject qp:evidence mention`.
 
         Refuse (and count) a mention whose quote is not exactly the source slice.
         """
-        if not (0 <= ev.start < ev.end <= len(self.doc.text)) or self.doc.text[ev.start : ev.end] != ev.quote:
+        start, end, quote = ev.start, ev.end, ev.quote
+        text = self.doc.text
+        if not (0 <= start < end <= len(text)) or text[start:end] != quote:
             self.refused += 1
             return False
         target = of or subject[1:-1]
-        m = iri(str(ns.mention_iri(self.doc.doc_id, ev.start, ev.end, target)))
-        d = iri(str(ns.doc_iri(self.doc.doc_id)))
-        self.add(m, iri(RDF_TYPE), iri(QP + "Mention"))
-        self.add(m, iri(QP + "inDocument"), d)
-        self.add(m, iri(QP + "quote"), lit(ev.quote))
-        self.add(m, iri(QP + "start"), lit(ev.start))
-        self.add(m, iri(QP + "end"), lit(ev.end))
-        self.add(m, iri(QP + "mentionOf"), iri(target))
+        m = self.mention(start, end, target)
+        tail = self._tail
+        self.lines.update((
+            f"{m} {_P_TYPE} {_C_MENTION}{tail}",
+            f"{m} {_P_IN_DOCUMENT} {self._doc}{tail}",
+            f"{m} {_P_QUOTE} {lit(quote)}{tail}",
+            f'{m} {_P_START} "{start}"{_INTEGER}{tail}',
+            f'{m} {_P_END} "{end}"{_INTEGER}{tail}',
+            f"{m} {_P_MENTION_OF} <{target}>{tail}",
+        ))
         if link:
-            self.add(subject, iri(QP + "evidence"), m)
+            self.lines.add(f"{subject} {_P_EVIDENCE} {m}{tail}")
         return True
 
 
@@ -152,7 +183,7 @@ def emit_document(doc: SourceDoc, ex: Extraction) -> tuple[list[str], int]:
             seen_concepts.add(cm.concept)
             add(d, iri(QP + "mentions"), c)
         if em.evidence(c, cm.evidence, link=False) and cm.scope:
-            m = iri(str(ns.mention_iri(em.doc.doc_id, cm.evidence.start, cm.evidence.end, cm.concept)))
+            m = em.mention(cm.evidence.start, cm.evidence.end, cm.concept)
             add(m, iri(QP + "inSection"), iri(cm.scope))
     seen_areas: set[str] = set()
     for am in ex.areas:

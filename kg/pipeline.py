@@ -8,7 +8,7 @@ from __future__ import annotations
 import sys
 import time
 from collections import Counter
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterable, Optional
 
@@ -138,11 +138,8 @@ def _build_document(path: str | Path, options: BuildOptions) -> DocResult:
     lines, refused = timed("emit", emit.emit_document, doc, ex)
     if refused:
         warnings.append(f"{refused} mention(s) refused: quote did not match the source slice")
-    counts = Counter()
-    for ln in lines:
-        if " <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> " in ln:
-            o = ln.split(" ")[2]
-            counts[o] += 1
+    rdf_type = " <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> "
+    counts = Counter([ln.split(" ", 3)[2] for ln in lines if rdf_type in ln])
     report = DocReport(
         file=p.name,
         doc_id=doc.doc_id,
@@ -274,7 +271,9 @@ def build(
     }
     atomic.clean_stale(out_dir)
     # the ontology and vocabulary graphs: serialized once, then read from out_dir's cache
-    static = output.static_chunks(Path(out_dir) / output.STATIC_CACHE_DIR)
+    from .vocab import _cache_dir
+
+    static = output.static_chunks(Path(out_dir) / output.STATIC_CACHE_DIR, _cache_dir())
     if progress:
         for f in clashes:
             progress(f.name)
@@ -376,10 +375,13 @@ def _size(f: Path) -> int:
         return 0
 
 
+_REPORT_FIELDS = tuple(f.name for f in fields(DocReport))
+
+
 def report_dict(summary: BuildSummary) -> dict:
     docs = []
     for d in summary.documents:
-        item = asdict(d)
+        item = {f: getattr(d, f) for f in _REPORT_FIELDS}  # shallow: asdict deep-copies every repair
         item["counts"] = dict(d.counts)
         item["timings"] = {k: round(v, 4) for k, v in d.timings}
         item["warnings"] = list(d.warnings)

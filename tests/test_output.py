@@ -86,3 +86,24 @@ def test_static_graphs_are_cached_by_content(tmp_path, monkeypatch):
     cached.write_bytes(cached.read_bytes()[:-100])  # damaged: serialized again, same chunks
     assert static_chunks(tmp_path) == fresh
     assert [p.name for p in tmp_path.iterdir()] == [cached.name]
+
+
+def test_static_graphs_shared_cache_serves_a_fresh_build_folder(tmp_path, monkeypatch):
+    fresh = static_chunks()
+    shared, out1, out2 = tmp_path / "shared", tmp_path / "a", tmp_path / "b"
+    assert static_chunks(out1, shared) == fresh  # computed, saved in both
+    [entry] = list(shared.glob("static-*.bin"))
+    assert [p.name for p in out1.iterdir()] == [entry.name]
+    (shared / "static-0.bin").write_bytes(b"another version")  # not pruned from the shared folder
+
+    def boom(*_a, **_k):
+        raise AssertionError("serialized again")
+
+    monkeypatch.setattr(output, "graph_chunk", boom)
+    assert static_chunks(out2, shared) == fresh  # a fresh folder: read from the shared entry, copied
+    assert [p.name for p in out2.iterdir()] == [entry.name]
+    assert (shared / "static-0.bin").exists()
+    monkeypatch.undo()
+    ro = tmp_path / "ro"
+    ro.write_bytes(b"")  # not a folder: cannot be written, the build still gets its chunks
+    assert static_chunks(None, ro) == fresh
