@@ -62,7 +62,7 @@ $(STAMP_BENCH): $(STAMP_TEST) $(DEPS)
 
 # BENCH_ARGS=--quick for a run of a few minutes; BENCH_ARGS="--suite queries" for one suite
 BENCH_ARGS ?=
-bench: $(STAMP_BENCH) ## run the benchmarks (about 15 min on 2 cores), print a table, write build/bench/results.json
+bench: $(STAMP_BENCH) ## run the benchmarks (about 20 min on 2 cores), print a table, write build/bench/results.json
 	$(BIN)/kg bench run --out build/bench $(BENCH_ARGS)
 
 clean: ## remove build outputs (keeps .venv)

@@ -385,7 +385,7 @@ def bench_corpus(n_docs, out, seed):
 
 @bench.command("run")
 @click.option("--out", type=click.Path(), default="build/bench", show_default=True, help="Folder for results.json (and a work folder, removed afterwards).")
-@click.option("--quick", is_flag=True, help="Smaller corpora and graphs, 3 runs per pair: minutes instead of a quarter hour.")
+@click.option("--quick", is_flag=True, help="Smaller corpora and graphs, 3 runs per pair: minutes instead of about 20.")
 @click.option("--suite", "suites", multiple=True, type=click.Choice(["build", "memory", "validate", "load", "queries", "views", "cli"]), help="Run only these suites (repeatable; default all).")
 @click.option("--raw", type=click.Path(), default="data/raw", show_default=True, help="The bundled corpus measured by the validate, load, query and view suites.")
 @click.option("--keep", is_flag=True, help="Keep OUT/work (corpora, builds, stores) for inspection.")
