@@ -449,17 +449,24 @@ _NAV_LINE = re.compile(r"^[ \t]*(?:[^\n>»,。;]{1,30}[ \t]*[>»][ \t]*){2,}[^\n
 _ARROW = re.compile("[>»]")
 
 
+def marked_lines(marker: re.Pattern, text: str):
+    """(start, end) of every line of `text` that has a match of `marker` (which never spans a line
+    break), each line once, in order: where to run a costly line pattern that needs the marker."""
+    seen = -1
+    for m in marker.finditer(text):
+        if m.start() < seen:
+            continue
+        ls = text.rfind("\n", 0, m.start()) + 1
+        le = text.find("\n", m.start())
+        seen = le = len(text) if le < 0 else le
+        yield ls, le
+
+
 def _nav_lines(text: str):
     """`_NAV_LINE.finditer(text)`, tried only on the lines with two or more > or »: a navigation
     line is one whole line that has them, so the matches are the same, without running the
     backtracking pattern over every line."""
-    seen = -1
-    for a in _ARROW.finditer(text):
-        if a.start() < seen:
-            continue
-        ls = text.rfind("\n", 0, a.start()) + 1
-        le = text.find("\n", a.start())
-        seen = le = len(text) if le < 0 else le
+    for ls, le in marked_lines(_ARROW, text):
         if len(_ARROW.findall(text, ls, le)) >= 2:
             yield from _NAV_LINE.finditer(text, ls, le)
 

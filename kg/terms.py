@@ -25,15 +25,20 @@ def _uri(value: str) -> URIRef:
     return _new_str(URIRef, value)
 
 
+def _built(lexical: str, lang, datatype, value, ill_typed) -> Literal:
+    """The Literal rdflib's constructor would make, with its four fields given (only when _FAST)."""
+    lit = _new_str(Literal, lexical)
+    lit._language = lang
+    lit._datatype = datatype
+    lit._value = value
+    lit._ill_typed = ill_typed
+    return lit
+
+
 def _string_literal(value: str, lang: str | None) -> Literal:
     if not _FAST:  # an rdflib whose Literal has other fields: take the slow, safe way
         return Literal(value, lang=lang)
-    lit = _new_str(Literal, value)
-    lit._language = lang
-    lit._datatype = None
-    lit._value = value
-    lit._ill_typed = None
-    return lit
+    return _built(value, lang, None, value, None)
 
 
 _XSD_INTEGER = "http://www.w3.org/2001/XMLSchema#integer"
@@ -48,12 +53,7 @@ def _integer_literal(value: str) -> Literal:
         number = None
     if not _FAST or number is None or str(number) != value:
         return Literal(value, datatype=_XSD_INTEGER_REF)
-    lit = _new_str(Literal, value)
-    lit._language = None
-    lit._datatype = _XSD_INTEGER_REF
-    lit._value = number
-    lit._ill_typed = False
-    return lit
+    return _built(value, None, _XSD_INTEGER_REF, number, False)
 
 
 def from_ox(term):

@@ -131,6 +131,17 @@ class Gazetteer:
         return _term_label_index(self, "program_kinds").get(label)
 
 
+def per_gazetteer(cache: dict, gaz: "Gazetteer", build):
+    """`build(gaz)`, kept in `cache` for the one gazetteer in use, keyed by identity (hashing a
+    Gazetteer walks all its areas): the indexes that extraction derives from the vocabulary."""
+    hit = cache.get(id(gaz))
+    if hit is None or hit[0] is not gaz:
+        hit = (gaz, build(gaz))
+        cache.clear()
+        cache[id(gaz)] = hit
+    return hit[1]
+
+
 @lru_cache(maxsize=None)
 def _area_index(g: Gazetteer) -> dict[str, AreaEntry]:
     return {a.code: a for a in g.areas}

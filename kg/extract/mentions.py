@@ -14,7 +14,8 @@ import re
 from dataclasses import dataclass
 
 from ..model import AreaMention, AreaRef, ConceptMention, DocTree, NormText, SourceDoc
-from ..vocab import AreaEntry, Gazetteer
+from ..normalize import marked_lines
+from ..vocab import AreaEntry, Gazetteer, per_gazetteer
 from .evidence import evidence
 
 
@@ -174,12 +175,7 @@ _INDEXES: dict[int, tuple[Gazetteer, AreaIndex]] = {}
 
 def area_index(gaz: Gazetteer) -> AreaIndex:
     """The AreaIndex of a gazetteer, cached by identity (hashing a Gazetteer walks all its areas)."""
-    hit = _INDEXES.get(id(gaz))
-    if hit is None or hit[0] is not gaz:
-        hit = (gaz, AreaIndex(gaz))
-        _INDEXES.clear()
-        _INDEXES[id(gaz)] = hit
-    return hit[1]
+    return per_gazetteer(_INDEXES, gaz, AreaIndex)
 
 
 @dataclass(frozen=True)
@@ -314,13 +310,7 @@ _PLACE_TAIL = re.compile(r"(?:[两三四五六七八九十]|等)(?:地|市|县|�
 def _place_lists(text: str):
     """`_PLACE_LIST.finditer(text)`, run only on the lines that have the list's tail (三地, 等地):
     a list never crosses a line break, so the matches are the same."""
-    seen = -1
-    for t in _PLACE_TAIL.finditer(text):
-        if t.start() < seen:
-            continue
-        ls = text.rfind("\n", 0, t.start()) + 1
-        le = text.find("\n", t.end())
-        seen = le = len(text) if le < 0 else le
+    for ls, le in marked_lines(_PLACE_TAIL, text):
         yield from _PLACE_LIST.finditer(text, ls, le)
 
 

@@ -29,7 +29,7 @@ from collections import Counter
 
 from ..model import AreaMention, AreaRef, CitedPlan, DocMeta, DocTree, Evidence, NormText, SourceDoc, Value
 from ..numbers import cn_number, five_year_plan_years
-from ..vocab import Gazetteer
+from ..vocab import Gazetteer, per_gazetteer
 from .citations import extract_citations
 from .evidence import evidence
 
@@ -443,12 +443,7 @@ _COUNTIES: dict[int, tuple[Gazetteer, _Counties]] = {}
 
 def _counties(gaz: Gazetteer) -> _Counties:
     """The _Counties of a gazetteer, cached by identity (like kg.extract.mentions.area_index)."""
-    hit = _COUNTIES.get(id(gaz))
-    if hit is None or hit[0] is not gaz:
-        hit = (gaz, _Counties(gaz))
-        _COUNTIES.clear()
-        _COUNTIES[id(gaz)] = hit
-    return hit[1]
+    return per_gazetteer(_COUNTIES, gaz, _Counties)
 
 
 def _enclosing_prefix(head: str, jur: AreaRef | None, gaz: Gazetteer) -> int:
