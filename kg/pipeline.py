@@ -271,9 +271,9 @@ def build(
     }
     atomic.clean_stale(out_dir)
     # the ontology and vocabulary graphs: serialized once, then read from out_dir's cache
-    from .vocab import _cache_dir
+    from .vocab import user_cache_dir
 
-    static = output.static_chunks(Path(out_dir) / output.STATIC_CACHE_DIR, _cache_dir())
+    static = output.static_chunks(Path(out_dir) / output.STATIC_CACHE_DIR, user_cache_dir())
     if progress:
         for f in clashes:
             progress(f.name)
@@ -312,8 +312,7 @@ def _map(files: list[Path], reused: dict, options: BuildOptions, jobs: int, prog
 
     if jobs <= 1 or len(files) <= 1:
         for f in files:
-            r = reused.get(f)
-            done(f, serialize_document(r.report, r.nquads.encode("utf-8")) if r else build_serialized(f, options))
+            done(f, _build_one(f, reused.get(f), options))
         return out
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -329,7 +328,7 @@ def _map(files: list[Path], reused: dict, options: BuildOptions, jobs: int, prog
         futures = {}
         for i in range(0, len(order), per_task):
             batch = order[i : i + per_task]
-            fut = pool.submit(_build_batch, [(f, reused[f].report, reused[f].nquads) if f in reused else (f, None, None) for f in batch], options)
+            fut = pool.submit(_build_batch, [(f, reused.get(f)) for f in batch], options)
             futures[fut] = batch
         for fut in as_completed(futures):
             try:
@@ -348,10 +347,16 @@ def _map(files: list[Path], reused: dict, options: BuildOptions, jobs: int, prog
     return out
 
 
+def _build_one(f: Path, reused: Optional[DocResult], options: BuildOptions) -> BuiltDocument:
+    """Build a file, or only serialize the graph reused from the store's cache."""
+    if reused is not None:
+        return serialize_document(reused.report, reused.nquads.encode("utf-8"))
+    return build_serialized(f, options)
+
+
 def _build_batch(items: list, options: BuildOptions) -> list[BuiltDocument]:
-    """A task of the pool: build each file, or only serialize the graph reused from the store's cache."""
-    return [serialize_document(report, nquads.encode("utf-8")) if report else build_serialized(f, options)
-            for f, report, nquads in items]
+    """A task of the pool: `_build_one` for each (file, reused result or None)."""
+    return [_build_one(f, reused, options) for f, reused in items]
 
 
 # fork shares the warmed-up parent with the workers; other platforms start fresh interpreters

@@ -15,7 +15,6 @@ import hashlib
 import json
 import os
 import re
-import tempfile
 from dataclasses import dataclass, fields
 from functools import lru_cache
 from pathlib import Path
@@ -24,6 +23,7 @@ import pyoxigraph as ox
 from rdflib import Graph, URIRef
 from rdflib.namespace import RDF, RDFS, SKOS
 
+from . import atomic
 from .namespaces import QP, QPD
 from .resources import package_file, vocab_files
 from .terms import graph_from_quads
@@ -315,7 +315,8 @@ _CACHE_FORMAT = b"qpkg-gazetteer-1"
 _ENTRY_TYPES = {"concepts": ConceptEntry, "areas": AreaEntry, "categories": TermEntry, "program_kinds": TermEntry}
 
 
-def _cache_dir() -> Path:
+def user_cache_dir() -> Path:
+    """$XDG_CACHE_HOME/qpkg, else ~/.cache/qpkg: the caches shared by every build of this user."""
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
     return Path(base) / "qpkg"
 
@@ -331,7 +332,7 @@ def _cache_path(sources: list[tuple[str, bytes]]) -> Path | None:
     for part in (code, context, *(x for name, data in sources for x in (name.encode(), data))):
         h.update(len(part).to_bytes(8, "big"))
         h.update(part)
-    return _cache_dir() / f"gazetteer-{h.hexdigest()[:32]}.json"
+    return user_cache_dir() / f"gazetteer-{h.hexdigest()[:32]}.json"
 
 
 def _gazetteer_to_json(gaz: Gazetteer) -> bytes:
@@ -349,23 +350,12 @@ def _gazetteer_from_json(raw: bytes) -> Gazetteer:
 
 
 def _write_cache(path: Path, raw: bytes) -> None:
-    """Write the cache entry atomically (a temporary file renamed into place); never fail the build."""
-    tmp = None
+    """Write the cache entry atomically (kg.atomic: a temporary file renamed into place); never fail the build."""
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(raw)
-        os.replace(tmp, path)
-        tmp = None
+        atomic.clean_stale(path.parent)
+        atomic.write_bytes(path, raw)
     except OSError:
         pass
-    finally:
-        if tmp is not None:
-            try:
-                os.unlink(tmp)
-            except OSError:
-                pass
 
 
 def _build_gazetteer(sources: list[bytes]) -> Gazetteer:
