@@ -19,7 +19,7 @@ from rdflib import URIRef
 
 from .errors import GraphNotFoundError, StoreError, UsageError
 from .namespaces import PREFIXES
-from .terms import from_ox, to_ox
+from .terms import cached_from_ox, to_ox
 
 STORES = ("memory", "oxigraph", "sparql")
 
@@ -51,23 +51,7 @@ class Store(Protocol):
     def __len__(self) -> int: ...
 
 
-# --- term conversion lives in kg/terms.py ------------------------------------------------------
-def _term_converter():
-    """from_ox with a cache for one result set: result rows repeat the same IRIs and literals
-    (documents, classes, labels), and building an rdflib Literal costs about 10 µs."""
-    cache: dict[Any, Any] = {}
-
-    def conv(term):
-        if term is None:
-            return None
-        out = cache.get(term)
-        if out is None:
-            out = cache[term] = from_ox(term)
-        return out
-
-    return conv
-
-
+# --- term conversion lives in kg/terms.py (cached_from_ox for result sets) --------------------
 def _sort_key(q) -> tuple[str, str, str, str]:
     return (str(q.graph_name), str(q.subject), str(q.predicate), str(q.object))
 
@@ -105,7 +89,7 @@ class OxigraphStore:
             raise StoreError(f"{self.path or 'in-memory store'}: query failed: {exc}") from None
         if isinstance(res, ox.QueryBoolean):
             return Solutions(vars=(), rows=(), boolean=bool(res))
-        conv = _term_converter()
+        conv = cached_from_ox()
         if isinstance(res, ox.QueryTriples):
             rows = tuple((conv(t.subject), conv(t.predicate), conv(t.object)) for t in res)
             return Solutions(vars=("subject", "predicate", "object"), rows=rows)

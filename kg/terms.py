@@ -93,9 +93,27 @@ def to_ox(term):
     raise TypeError(f"not an RDF term: {term!r}")
 
 
+def cached_from_ox():
+    """from_ox with a cache, for one batch of terms (a result set, a graph): rows and triples repeat
+    the same IRIs and literals (documents, classes, labels), and building an rdflib term costs µs."""
+    cache: dict = {}
+
+    def conv(term):
+        if term is None:
+            return None
+        out = cache.get(term)
+        if out is None:
+            out = cache[term] = from_ox(term)
+        return out
+
+    return conv
+
+
 def graph_from_quads(quads: Iterable, graph: Graph | None = None) -> Graph:
     """Add the triples of pyoxigraph quads (or triples) to an rdflib Graph, ignoring graph names."""
     g = graph if graph is not None else Graph()
+    conv = cached_from_ox()
+    add = g.add
     for q in quads:
-        g.add((from_ox(q.subject), from_ox(q.predicate), from_ox(q.object)))
+        add((conv(q.subject), conv(q.predicate), conv(q.object)))
     return g

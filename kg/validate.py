@@ -118,24 +118,6 @@ def _quads(source: GraphSource) -> list[ox.Quad]:
     return list(_parse(source, "graph"))
 
 
-def _to_rdflib(triples: Iterable[ox.Triple], graph: Graph) -> Graph:
-    """Add pyoxigraph triples to an rdflib Graph, converting each distinct term once."""
-    memo: dict = {}
-    add = graph.add
-    for s, p, o in triples:
-        rs = memo.get(s)
-        if rs is None:
-            rs = memo[s] = from_ox(s)
-        rp = memo.get(p)
-        if rp is None:
-            rp = memo[p] = from_ox(p)
-        ro = memo.get(o)
-        if ro is None:
-            ro = memo[o] = from_ox(o)
-        add((rs, rp, ro))
-    return graph
-
-
 def default_shapes() -> Graph:
     g = Graph()
     g.parse(data=ontology_file("shapes.ttl").read_text(encoding="utf-8"), format="turtle")
@@ -475,7 +457,7 @@ def validate(
         if plan is not None:
             shapes_graph = _retarget(shapes_graph, plan)
             read = plan.triples | indexed.mixin
-    data_graph = _to_rdflib(read, Graph())
+    data_graph = graph_from_quads(read, Graph())
     try:
         conforms, report_graph, _text = run(
             data_graph,
