@@ -389,7 +389,8 @@ def bench_corpus(n_docs, out, seed):
 @click.option("--suite", "suites", multiple=True, type=click.Choice(["build", "memory", "validate", "load", "queries", "views", "cli"]), help="Run only these suites (repeatable; default all).")
 @click.option("--raw", type=click.Path(), default="data/raw", show_default=True, help="The bundled corpus measured by the validate, load, query and view suites.")
 @click.option("--keep", is_flag=True, help="Keep OUT/work (corpora, builds, stores) for inspection.")
-def bench_run(out, quick, suites, raw, keep):
+@click.option("--query", "queries", multiple=True, metavar="NAME", help="Measure only these named queries in the queries suite (repeatable; default all).")
+def bench_run(out, quick, suites, raw, keep, queries):
     """Measure build, validation, load, queries, views and start-up against their baselines.
 
     Writes OUT/results.json and prints a table; goals that are missed are marked MISSED.
@@ -397,7 +398,13 @@ def bench_run(out, quick, suites, raw, keep):
     from .bench.report import table
     from .bench.runner import SUITES, RunOptions, run_bench
 
-    options = RunOptions(out=Path(out), quick=quick, suites=tuple(suites) or SUITES, raw=Path(raw), keep=keep)
+    if queries:
+        from .querying import named_queries
+
+        unknown = sorted(set(queries) - set(named_queries()))
+        if unknown:
+            fail(click.UsageError(f"no named query {', '.join(unknown)} (see `kg query --list`)"))
+    options = RunOptions(out=Path(out), quick=quick, suites=tuple(suites) or SUITES, raw=Path(raw), keep=keep, queries=tuple(queries))
     data = run_bench(options, log=lambda m: click.echo(m, err=True))
     click.echo(table(data))
     click.echo(f"wrote {Path(out) / 'results.json'}")

@@ -19,7 +19,7 @@ from rdflib import URIRef
 
 from .errors import GraphNotFoundError, StoreError, UsageError
 from .namespaces import PREFIXES
-from .terms import cached_from_ox, to_ox
+from .terms import cached_from_ox, solutions_from_tsv, to_ox
 
 STORES = ("memory", "oxigraph", "sparql")
 
@@ -80,13 +80,16 @@ class OxigraphStore:
 
     def select(self, sparql: str, bindings: dict[str, Any] | None = None) -> Solutions:
         ox = self._ox
-        subs = {ox.Variable(k): to_ox(v) for k, v in (bindings or {}).items()}
-        try:
-            res = self.store.query(sparql, use_default_graph_as_union=True, substitutions=subs or None, prefixes=PREFIXES)
-        except SyntaxError as exc:
-            raise UsageError(f"SPARQL syntax error: {exc}") from None
-        except OSError as exc:
-            raise StoreError(f"{self.path or 'in-memory store'}: query failed: {exc}") from None
+        res = self._query(sparql, bindings)
+        if isinstance(res, ox.QuerySolutions):
+            # the fast way: Oxigraph writes the solutions as TSV, we split the text (kg/terms.py)
+            try:
+                parsed = solutions_from_tsv(res.serialize(format=ox.QueryResultsFormat.TSV))
+            except OSError as exc:
+                raise StoreError(f"{self.path or 'in-memory store'}: query failed: {exc}") from None
+            if parsed is not None:
+                return Solutions(vars=parsed[0], rows=parsed[1])
+            res = self._query(sparql, bindings)  # a term TSV does not carry plainly: read the objects
         if isinstance(res, ox.QueryBoolean):
             return Solutions(vars=(), rows=(), boolean=bool(res))
         conv = cached_from_ox()
@@ -96,6 +99,16 @@ class OxigraphStore:
         names = tuple(v.value for v in res.variables)
         rows = tuple(tuple(map(conv, sol)) for sol in res)  # a solution iterates its values in `names` order
         return Solutions(vars=names, rows=rows)
+
+    def _query(self, sparql: str, bindings: dict[str, Any] | None):
+        ox = self._ox
+        subs = {ox.Variable(k): to_ox(v) for k, v in (bindings or {}).items()}
+        try:
+            return self.store.query(sparql, use_default_graph_as_union=True, substitutions=subs or None, prefixes=PREFIXES)
+        except SyntaxError as exc:
+            raise UsageError(f"SPARQL syntax error: {exc}") from None
+        except OSError as exc:
+            raise StoreError(f"{self.path or 'in-memory store'}: query failed: {exc}") from None
 
     def load_nquads(self, nquads: str | bytes) -> None:
         data = nquads.encode("utf-8") if isinstance(nquads, str) else nquads

@@ -7,6 +7,7 @@ baseline / ours for costs (seconds, megabytes), ours / baseline for rates (MB/s,
 """
 from __future__ import annotations
 
+import gc
 import statistics
 import time
 from dataclasses import dataclass, field
@@ -103,14 +104,42 @@ class Took(float):
     """Seconds a callable measured itself (a page's own clock, a child's report)."""
 
 
+#: A sample of a fast call repeats it back to back for at least this long (pyperf and timeit's
+#: autorange do the same): one call of a millisecond after the other side ran is mostly the cost of
+#: cold CPU caches and a sleeping core (1.3 ms in a loop, 2.2 ms after a 30 ms pause, measured here).
+MIN_SAMPLE_SECONDS = 0.05
+MAX_LOOPS = 200
+
+
+def per_call(fn: Callable[[], Any], min_seconds: float = MIN_SAMPLE_SECONDS, max_loops: int = MAX_LOOPS) -> tuple[float, int]:
+    """(mean seconds per call, calls): fn called back to back until min_seconds have passed."""
+    n = 0
+    t0 = time.perf_counter()
+    while True:
+        fn()
+        n += 1
+        elapsed = time.perf_counter() - t0
+        if elapsed >= min_seconds or n >= max_loops:
+            return elapsed / n, n
+
+
 #: What a callable returns when its side gave up (a baseline that failed): nothing is recorded.
 GAVE_UP = object()
 
 
 def timed(fn: Callable[[], Any]) -> tuple[float, Any]:
-    t0 = time.perf_counter()
-    out = fn()
-    return time.perf_counter() - t0, out
+    """Wall time of one call, with the cyclic garbage collector off as timeit does: a collection
+    triggered by earlier allocations (a large result of the previous query) would land on
+    whichever side happens to run next. The rdflib worker times its side the same way."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        t0 = time.perf_counter()
+        out = fn()
+        return time.perf_counter() - t0, out
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def alternate(

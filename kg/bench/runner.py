@@ -28,7 +28,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any, Callable, Optional
 
-from .measure import GAVE_UP, Entry, Goal, Took, alternate
+from .measure import GAVE_UP, Entry, Goal, Took, alternate, per_call
 
 SUITES = ("build", "memory", "validate", "load", "queries", "views", "cli")
 
@@ -73,6 +73,7 @@ class RunOptions:
     raw: Path = Path("data/raw")
     seed: int = 0
     keep: bool = False  # keep the work folder (corpora, builds, stores)
+    queries: tuple[str, ...] = ()  # only these named queries in the queries suite (default: all)
 
 
 class SuiteSkipped(Exception):
@@ -452,6 +453,8 @@ class Bench:
         samples = _Samples(ours, probe)
         try:
             for name, q in named_queries().items():
+                if self.o.queries and name not in self.o.queries:
+                    continue
                 try:
                     self._query_pair(label, name, q, ours, worker, server, samples, probe)
                 except Exception as exc:  # one query's failure is reported, the others still run
@@ -483,9 +486,16 @@ class Bench:
                                            + (" (goal missed)" if big else "")})
             return
         rows: dict[str, Any] = {}
+        loops: dict[str, list[int]] = {"ours": [], "rdflib": [], "http": []}
 
-        def emb() -> None:
-            rows["ours"] = len(run_named(ours, name, params).rows)
+        def steady(side: str, call: Callable[[], None]) -> Took:
+            """One sample: the mean per call of `call` repeated back to back (measure.per_call)."""
+            took, n = per_call(call)
+            loops[side].append(n)
+            return Took(took)
+
+        def emb() -> Took:
+            return steady("ours", lambda: rows.__setitem__("ours", len(run_named(ours, name, params).rows)))
 
         # 1. ours alone (after one warm-up run): its median sets rdflib's time limit
         emb()
@@ -508,6 +518,7 @@ class Bench:
                 state["error"] = r["error"]
                 return GAVE_UP
             rows["rdflib"] = r["rows"]
+            loops["rdflib"].append(r.get("loops", 1))
             return Took(r["seconds"])
 
         # 2. ours, rdflib and HTTP alternately; a side that spent its budget stops repeating (at least
@@ -515,7 +526,7 @@ class Bench:
         fns: dict[str, Callable[[], Any]] = {"ours": emb, "rdflib": rdf}
         if server:
             text = server.query_text(ours, name, params)
-            fns["http"] = lambda: rows.__setitem__("http", server.select(text))
+            fns["http"] = lambda: steady("http", lambda: rows.__setitem__("http", server.select(text)))
         budget = {"rdflib": max(limit, self.scale.rdflib_budget), "ours": self.scale.pair_budget,
                   "http": self.scale.pair_budget}
         try:
@@ -535,7 +546,9 @@ class Bench:
         if state["censored"] and not (ours_ms and limit * 1000 >= 20 * ours_ms):
             goals = [_Undecided(*vars(g).values()) if g is GOALS["query"] else g for g in goals]
         cap_ms = limit * 1000
-        extra: dict[str, Any] = {"baseline_cap_ms": round(cap_ms, 1), "ours_first_ms": round(est * 1000, 3)}
+        extra: dict[str, Any] = {"baseline_cap_ms": round(cap_ms, 1), "ours_first_ms": round(est * 1000, 3),
+                                 # calls per sample (a fast call is repeated back to back: measure.per_call)
+                                 "loops": {k: int(statistics.median(v)) for k, v in loops.items() if v}}
         note = f"{rows.get('ours')} rows; params {params}{agree}{failed}"
         if state["censored"]:
             # the ratio is a lower bound: it shows the 20× goal only if the limit was at least 20× ours
@@ -945,7 +958,8 @@ def run_bench(options: RunOptions, log: Callable[[str], None] = lambda m: None) 
     bench = Bench(options, log)
     bench.run()
     s = bench.scale
-    settings = {"quick": options.quick, "suites": list(options.suites), "runs": s.runs, "seed": options.seed,
+    settings = {"quick": options.quick, "suites": list(options.suites), "queries": list(options.queries) or "all",
+                "runs": s.runs, "seed": options.seed,
                 "throughput_docs": s.throughput_docs, "memory_docs": s.memory_docs, "big_quads": s.big_quads,
                 "view_sizes": list(s.view_sizes), "facts": bench.facts}
     data = results_dict(bench.entries, settings, bench.recall, bench.skipped)

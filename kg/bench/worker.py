@@ -5,10 +5,13 @@
 The benchmark keeps the slow rdflib store in a child so that one runaway query can be stopped
 (a timer interrupts it) without stopping the benchmark, and so the child's memory is returned
 when it exits. Requests: {"name": ..., "params": {...}, "timeout": seconds}. Replies:
-{"seconds": t, "rows": n} | {"timeout": true} | {"error": "..."}; the first line reports the load.
+{"seconds": t, "rows": n, "loops": k} | {"timeout": true} | {"error": "..."}; the first line reports the load.
+A fast query is run k times back to back and t is the mean per call (kg.bench.measure.per_call);
+the time limit applies to the first call.
 """
 from __future__ import annotations
 
+import gc
 import json
 import signal
 import sys
@@ -29,6 +32,7 @@ def main(argv: list[str]) -> int:
 
     from ..querying import run_named
     from ..store import open_store
+    from .measure import MIN_SAMPLE_SECONDS, per_call
 
     kind, graph_file = argv[0], argv[1]
     t0 = time.perf_counter()
@@ -39,14 +43,23 @@ def main(argv: list[str]) -> int:
         req = json.loads(line)
         try:
             signal.setitimer(signal.ITIMER_REAL, float(req.get("timeout") or 0))
+            gc.disable()  # as kg.bench.measure.timed does for our side
+            name, params = req["name"], req.get("params") or {}
             t0 = time.perf_counter()
-            res = run_named(store, req["name"], req.get("params") or {})
+            rows = len(run_named(store, name, params).rows)
             took = time.perf_counter() - t0
-            signal.setitimer(signal.ITIMER_REAL, 0)
-            reply = {"seconds": took, "rows": len(res.rows)}
+            signal.setitimer(signal.ITIMER_REAL, 0)  # the time limit is for one call
+            loops = 1
+            if took < MIN_SAMPLE_SECONDS:  # a fast call: repeat it back to back, as the benchmark does for ours
+                rest, more = per_call(lambda: run_named(store, name, params), MIN_SAMPLE_SECONDS - took)
+                took, loops = (took + rest * more) / (1 + more), 1 + more
+            gc.enable()
+            reply = {"seconds": took, "rows": rows, "loops": loops}
         except _Timeout:
+            gc.enable()
             reply = {"timeout": True}
         except Exception as exc:  # report, keep serving: one bad query must not end the run
+            gc.enable()
             signal.setitimer(signal.ITIMER_REAL, 0)
             reply = {"error": f"{type(exc).__name__}: {exc}"}
         print(json.dumps(reply), flush=True)
