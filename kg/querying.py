@@ -175,7 +175,7 @@ def resolve_label(store: Store, raw: str, kind: str = "node", pname: str = "node
     labels = [Literal(raw, lang="zh"), Literal(raw), Literal(raw, lang="en")]
     rows = [(sparql_term(lab), sparql_term(cls)) for lab in labels for cls in classes]
     block = "VALUES (?l ?cls) { " + " ".join(f"({a} {b})" for a, b in rows) + " }"
-    m = _WHERE.search(_LABEL_LOOKUP)
+    m = WHERE_OPEN.search(_LABEL_LOOKUP)
     found = store.select(_LABEL_LOOKUP[: m.end()] + " " + block + _LABEL_LOOKUP[m.end() :]).rows
     if not found:
         what = {"area": "administrative area", "concept": "concept"}.get(kind, "node")
@@ -448,7 +448,8 @@ def sparql_term(term: Any) -> str:
     raise QueryParameterError(f"cannot bind {term!r}")
 
 
-_WHERE = re.compile(r"\bWHERE\s*\{", re.I)
+# The opening `WHERE {` of a query (a VALUES block is spliced in after it; also used by render.views).
+WHERE_OPEN = re.compile(r"\bWHERE\s*\{", re.I)
 # What can hold a brace that is not a group: strings, IRIs and comments; then braces and `WHERE {`.
 _TOKENS = re.compile(r'''"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'|<[^<>"{}|^`\\\x00-\x20]*>|#[^\n]*|\bWHERE\s*\{|[{}]''', re.I)
 

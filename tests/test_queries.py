@@ -92,6 +92,27 @@ def test_targets_by_category_and_binding(mini):
     assert [r["city_label"] for r in mini.query("binding-targets", city="绍兴市").records()] == ["绍兴市"]
 
 
+def test_targets_by_category_with_a_plan_without_a_city(tmp_path):
+    """A target whose plan has no labelled city leaves its category's cities unbound, on both stores (rdflib's
+    memory store raised NotBoundError here); the other categories list their cities sorted."""
+    ttl = tmp_path / "g.ttl"
+    ttl.write_text(
+        '@prefix qp: <https://w3id.org/qpkg/ontology#> . @prefix qpd: <https://w3id.org/qpkg/id/> .\n'
+        '@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n'
+        'qpd:area\\/1 a qp:City ; rdfs:label "乙市"@zh . qpd:area\\/2 a qp:City ; rdfs:label "甲市"@zh .\n'
+        'qpd:area\\/3 a qp:County ; rdfs:label "丙县"@zh ; qp:partOf qpd:area\\/1 .\n'
+        'qpd:doc\\/a qp:jurisdiction qpd:area\\/2 ; qp:hasTarget qpd:doc\\/a\\/1 .\n'
+        'qpd:doc\\/b qp:jurisdiction qpd:area\\/3 ; qp:hasTarget qpd:doc\\/b\\/1, qpd:doc\\/b\\/2 .\n'
+        'qpd:doc\\/c qp:hasTarget qpd:doc\\/c\\/1 .\n'
+        'qpd:doc\\/a\\/1 qp:categoryLabel "甲类"@zh ; qp:binding true ; qp:targetValue 1.0 .\n'
+        'qpd:doc\\/b\\/1 qp:categoryLabel "甲类"@zh . qpd:doc\\/b\\/2 qp:categoryLabel "乙类"@zh ; qp:targetValue 2.0 .\n'
+        'qpd:doc\\/c\\/1 qp:categoryLabel "乙类"@zh .\n',
+        encoding="utf-8")
+    for store in ("oxigraph", "memory"):
+        assert rows(kg.open(ttl, store=store).query("targets-by-category")) == [
+            ["乙类", 2, 2, 1, None, 0, 1], ["甲类", 2, 2, 2, "乙市, 甲市", 1, 1]], store
+
+
 def test_plan_lineage_follows_chains(mini):
     res = mini.query("plan-lineage", city="湖州市")
     assert [(r["plan"].rsplit("/", 1)[-1], r["from"] and r["from"].rsplit("/", 1)[-1], r["relation"], r["related_title"], r["related_in_corpus"])

@@ -10,7 +10,7 @@ from typing import Any, Iterable
 import networkx as nx
 
 from ..errors import ViewError
-from ..querying import Result, curie, get_query, run_named, sparql_term
+from ..querying import WHERE_OPEN, Result, curie, get_query, run_named, sparql_term
 from ..store import Store
 from .layout import layout
 from .styles import PROPS, REL_NAMES, TYPE_ORDER, LABEL_CHARS, MAX_QUOTES, QUOTE_CHARS, STYLES
@@ -200,16 +200,13 @@ def _chunks(items: list[str], n: int) -> Iterable[list[str]]:
         yield items[i : i + n]
 
 
-_WHERE = re.compile(r"\bWHERE\s*\{", re.I)
-
-
 def _run_for_nodes(store: Store, name: str, nodes: list[str]) -> list[dict[str, Any]]:
     """Run a view query with ?node bound to a list of IRIs (a VALUES block of checked, serialized terms)."""
     from rdflib import URIRef
 
     q = get_query(name)
     body = "\n".join(ln for ln in q.text.splitlines() if not ln.lstrip().startswith("#"))
-    m = _WHERE.search(body)
+    m = WHERE_OPEN.search(body)
     values = " VALUES ?node { " + " ".join(sparql_term(URIRef(n)) for n in nodes) + " } "
     sol = store.select(body[: m.end()] + values + body[m.end() :])
     return Result(vars=sol.vars, rows=sol.rows).records()
