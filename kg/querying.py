@@ -72,6 +72,8 @@ class NamedQuery:
 
 _HEADER = re.compile(r"^#\s*(name|purpose|param|columns):\s*(.*)$")
 _CONCAT = re.compile(r'GROUP_CONCAT\s*\(\s*(?:DISTINCT\s+)?[?$]\w+\s*;\s*SEPARATOR\s*=\s*"([^"]+)"\s*\)\s*AS\s+[?$](\w+)', re.I)
+#: A column computed from a GROUP_CONCAT column (its members are sorted too): `# list: column "separator"` in the header.
+_LIST_HEADER = re.compile(r'^#\s*list:\s*(\w+)\s+"([^"]+)"\s*$', re.M)
 
 
 def parse_query(name: str, text: str) -> NamedQuery:
@@ -97,7 +99,7 @@ def parse_query(name: str, text: str) -> NamedQuery:
             if default is None and help_.strip().lower().startswith("optional"):
                 default = OPTIONAL
             params.append(Param(pname, kind, default, help_.strip()))
-    lists = tuple((col, sep) for sep, col in _CONCAT.findall(text))
+    lists = tuple((col, sep) for sep, col in _CONCAT.findall(text)) + tuple(_LIST_HEADER.findall(text))
     return NamedQuery(name=name, purpose=purpose, params=tuple(params), columns=tuple(columns), text=text, list_columns=lists)
 
 
