@@ -77,12 +77,11 @@ def build(paths, out, store, db, encoding, max_bytes, jobs, profile, quiet):
     paths = paths or ("data/raw",)
     options = BuildOptions(encoding=encoding, max_bytes=max_bytes, profile=profile)
     try:
-        n = len(collect_inputs(paths))
         bar = None
         if not quiet:
             from tqdm import tqdm
 
-            bar = tqdm(total=n, unit="doc", desc="building", file=sys.stderr, leave=False)
+            bar = tqdm(total=len(collect_inputs(paths)), unit="doc", desc="building", file=sys.stderr, leave=False)
         summary = run_build(paths, out, options, store=store, db=db, jobs=jobs, progress=(bar.update and (lambda _n: bar.update(1))) if bar else None)
         if bar:
             bar.close()

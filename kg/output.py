@@ -11,6 +11,7 @@ same on every build: their chunks are cached on disk, keyed by a hash of their f
 """
 from __future__ import annotations
 
+import contextvars
 import hashlib
 import json
 import re
@@ -241,10 +242,24 @@ def write_outputs(out_dir: Path, chunks: Iterable[GraphChunk], static: Optional[
         if a.graph == b.graph:  # the build refuses clashing document ids before it gets here
             raise ValueError(f"two chunks for the named graph {a.graph.decode('utf-8')}")
     trig_header, ttl_header = _headers()
-    atomic.write_chunks(out_dir / "graph.nq", [c.nquads for c in graphs])
-    atomic.write_chunks(out_dir / "graph.trig", [trig_header, *(c.trig for c in graphs)] if graphs else [])
-    blocks = _merged_turtle(graphs)
-    atomic.write_chunks(out_dir / "graph.ttl", [ttl_header, *blocks] if blocks else [])
+    # graph.nq and graph.trig are written (and flushed to disk) by threads while this one merges
+    # the Turtle: writes and fsync release the GIL (kg bench, 300 documents: 157 -> ~95 ms).
+    # The threads run in this context, so that an enclosing atomic.batch() defers their renames too.
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="kg-write") as io:
+        pending = [io.submit(contextvars.copy_context().run, atomic.write_chunks, out_dir / name, data) for name, data in (
+            ("graph.nq", [c.nquads for c in graphs]),
+            ("graph.trig", [trig_header, *(c.trig for c in graphs)] if graphs else []),
+        )]
+        try:
+            blocks = _merged_turtle(graphs)
+            atomic.write_chunks(out_dir / "graph.ttl", [ttl_header, *blocks] if blocks else [])
+        finally:
+            for p in pending:  # wait for both, then raise the first error
+                p.exception()
+        for p in pending:
+            p.result()
     return sum(c.quads for c in graphs)
 
 

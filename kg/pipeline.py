@@ -5,6 +5,7 @@ canonical N-Quads and report, so it runs the same in a process pool or on a clus
 """
 from __future__ import annotations
 
+import gc
 import sys
 import time
 from collections import Counter
@@ -269,16 +270,21 @@ def build(
         f: BuiltDocument(DocReport(file=f.name, doc_id=doc_id(f.name), ok=False, error=msg, path=str(f.resolve())))
         for f, msg in clashes.items()
     }
-    atomic.clean_stale(out_dir)
-    # the ontology and vocabulary graphs: serialized once, then read from out_dir's cache
-    from .vocab import user_cache_dir
+    static: list = []
 
-    static = output.static_chunks(Path(out_dir) / output.STATIC_CACHE_DIR, user_cache_dir())
+    def prepare_outputs() -> None:
+        """What the parent needs for writing; with --jobs it runs while the workers build."""
+        atomic.clean_stale(out_dir)
+        # the ontology and vocabulary graphs: serialized once, then read from out_dir's cache
+        from .vocab import user_cache_dir
+
+        static.extend(output.static_chunks(Path(out_dir) / output.STATIC_CACHE_DIR, user_cache_dir()))
+
     if progress:
         for f in clashes:
             progress(f.name)
     todo = [f for f in files if f not in built]
-    built.update(_map(todo, reused, options, jobs, progress))
+    built.update(_map(todo, reused, options, jobs, progress, meanwhile=prepare_outputs))
     results = [built[f] for f in files]
     summary = BuildSummary(out_dir=str(out_dir), documents=[r.report for r in results])
     # all outputs are renamed into place together at the end: a build killed before that
@@ -301,8 +307,10 @@ def build(
     return summary
 
 
-def _map(files: list[Path], reused: dict, options: BuildOptions, jobs: int, progress) -> dict[Path, BuiltDocument]:
-    """Build (or, when reused from the store's cache, only serialize) each file, in a pool with jobs > 1."""
+def _map(files: list[Path], reused: dict, options: BuildOptions, jobs: int, progress,
+         meanwhile: Callable[[], None] = lambda: None) -> dict[Path, BuiltDocument]:
+    """Build (or, when reused from the store's cache, only serialize) each file, in a pool with jobs > 1.
+    `meanwhile` is the parent's own work: called once the workers have their tasks."""
     out: dict[Path, BuiltDocument] = {}
 
     def done(f: Path, r: BuiltDocument) -> None:
@@ -311,6 +319,7 @@ def _map(files: list[Path], reused: dict, options: BuildOptions, jobs: int, prog
             progress(f.name)
 
     if jobs <= 1 or len(files) <= 1:
+        meanwhile()
         for f in files:
             done(f, _build_one(f, reused.get(f), options))
         return out
@@ -326,10 +335,18 @@ def _map(files: list[Path], reused: dict, options: BuildOptions, jobs: int, prog
     with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context(_START_METHOD),
                              initializer=_warm_up) as pool:
         futures = {}
-        for i in range(0, len(order), per_task):
-            batch = order[i : i + per_task]
-            fut = pool.submit(_build_batch, [(f, reused.get(f)) for f in batch], options)
-            futures[fut] = batch
+        frozen = _START_METHOD == "fork"
+        if frozen:  # the workers' collector leaves the inherited heap alone: fewer copy-on-write pages
+            gc.freeze()
+        try:
+            for i in range(0, len(order), per_task):
+                batch = order[i : i + per_task]
+                fut = pool.submit(_build_batch, [(f, reused.get(f)) for f in batch], options)
+                futures[fut] = batch
+        finally:
+            if frozen:  # the pool forked all its workers at the first submit
+                gc.unfreeze()
+        meanwhile()
         for fut in as_completed(futures):
             try:
                 results = fut.result()

@@ -107,3 +107,25 @@ def test_static_graphs_shared_cache_serves_a_fresh_build_folder(tmp_path, monkey
     ro = tmp_path / "ro"
     ro.write_bytes(b"")  # not a folder: cannot be written, the build still gets its chunks
     assert static_chunks(None, ro) == fresh
+
+
+def test_outputs_written_by_threads_are_renamed_with_the_batch(tmp_path, monkeypatch):
+    """graph.nq and graph.trig are written by threads: their renames still wait for the enclosing batch,
+    and a failure while merging the Turtle leaves neither files nor temporaries."""
+    from kg import atomic
+
+    a = graph_chunk(G, f'<http://a/s> <http://a/p> "1" <{G}> .\n'.encode())
+    with atomic.batch():
+        output.write_outputs(tmp_path, [a], static=[])
+        assert sorted(p.name for p in tmp_path.iterdir() if not p.name.endswith(".tmp")) == []
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["graph.nq", "graph.trig", "graph.ttl"]
+
+    def broken(_graphs):
+        raise RuntimeError("merge failed")
+
+    monkeypatch.setattr(output, "_merged_turtle", broken)
+    out = tmp_path / "again"
+    with pytest.raises(RuntimeError, match="merge failed"):
+        with atomic.batch():
+            output.write_outputs(out, [a], static=[])
+    assert sorted(p.name for p in out.iterdir()) == []
