@@ -171,6 +171,50 @@ def test_concept_cooccurrence_by_span_and_section(mini):
     assert mini.query("concept-cooccurrence", min_scopes=2).records() == []
 
 
+def _scopes_graph(tmp_path) -> Path:
+    """Concepts a, b, c named in sections s1..s3 and programme s4 of one document (s4 also by the span of its
+    evidence, which takes in a's first two mentions); s2 has no label."""
+    ttl = tmp_path / "g.ttl"
+    mentions = [("a", 1), ("a", 2), ("a", 3), ("a", 4), ("b", 1), ("b", 2), ("b", 4), ("c", 2), ("c", 3)]
+    ttl.write_text(
+        '@prefix qp: <https://w3id.org/qpkg/ontology#> . @prefix qpd: <https://w3id.org/qpkg/id/> .\n'
+        '@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> . @prefix skos: <http://www.w3.org/2004/02/skos/core#> .\n'
+        'qpd:area\\/1 a qp:City ; rdfs:label "甲市"@zh . qpd:doc\\/d qp:jurisdiction qpd:area\\/1 ; qp:sourceFile "d.txt" .\n'
+        'qpd:concept\\/a a qp:Award ; skos:prefLabel "甲奖"@zh . qpd:concept\\/b a qp:Award ; skos:prefLabel "乙奖"@zh .\n'
+        'qpd:concept\\/c a qp:Initiative ; skos:prefLabel "丙行动"@zh .\n'
+        'qpd:doc\\/d\\/s1 a qp:Section ; rdfs:label "一、甲"@zh . qpd:doc\\/d\\/s2 a qp:Section .\n'
+        'qpd:doc\\/d\\/s3 a qp:Section ; rdfs:label "二、乙"@zh . qpd:doc\\/d\\/s4 a qp:Program ; rdfs:label "三、丙"@zh .\n'
+        'qpd:doc\\/d\\/s4 qp:evidence qpd:doc\\/d\\/ev . qpd:doc\\/d\\/ev qp:inDocument qpd:doc\\/d ; qp:start 0 ; qp:end 3 .\n'
+        + "".join(f'qpd:doc\\/d\\/m\\/{c}{s} qp:mentionOf qpd:concept\\/{c} ; qp:inDocument qpd:doc\\/d ; qp:inSection qpd:doc\\/d\\/s{s} ; '
+                  f'qp:start {i} ; qp:end {i + 2} ; qp:quote "x" .\n' for i, (c, s) in enumerate(mentions)),
+        encoding="utf-8")
+    return ttl
+
+
+def test_concept_cooccurrence_with_a_scope_without_a_label(tmp_path):
+    """A shared section without a label does not empty the pair's list of scopes (Oxigraph's GROUP_CONCAT
+    over an unbound value gave nothing for the whole pair, rdflib's memory store raised NotBoundError): the
+    same rows on both stores, the labelled scopes sorted; a pair sharing only the unlabelled one has none."""
+    ttl = _scopes_graph(tmp_path)
+    a, b, c = (f"https://w3id.org/qpkg/id/concept/{x}" for x in "abc")
+    for store in ("oxigraph", "memory"):
+        g = kg.open(ttl, store=store)
+        assert rows(g.query("concept-cooccurrence")) == [
+            [a, "甲奖", b, "乙奖", 3, 1, 1, "一、甲 | 三、丙"], [a, "甲奖", c, "丙行动", 2, 1, 1, "二、乙"],
+            [b, "乙奖", c, "丙行动", 1, 1, 1, None]], store
+        assert [r["scopes"] for r in g.query("concept-cooccurrence", min_scopes=2).records()] == ["一、甲 | 三、丙", "二、乙"], store
+
+
+def test_concept_evidence_with_a_scope_without_a_label(tmp_path):
+    """concept-evidence lists the labelled scopes only (the label is required inside its sub-SELECT, so the
+    GROUP_CONCAT never sees an unbound value): a mention in the unlabelled section still lists the programme
+    whose span takes it in; the same rows on both stores."""
+    ttl = _scopes_graph(tmp_path)
+    for store in ("oxigraph", "memory"):
+        res = kg.open(ttl, store=store).query("concept-evidence", concept="qpd:concept/a")
+        assert [(r["start"], r["scopes"]) for r in res.records()] == [(0, "一、甲 | 三、丙"), (1, "三、丙"), (2, "二、乙"), (3, "三、丙")], store
+
+
 def test_shared_concepts_counts_cities_not_counties(mini):
     assert [(r["label"], r["n_cities"], r["cities"], r["n_docs"]) for r in mini.query("shared-concepts").records()] == [
         ("鲁班奖", 3, "泰州市, 湖州市, 绍兴市", 4), ("品字标浙江制造", 2, "湖州市, 绍兴市", 2)]
