@@ -46,6 +46,16 @@ def opencc_converter(config: str):
 
 
 _CHAR_CACHE: dict[str, dict[str, str]] = {}  # config -> {char: converted char}
+# configs whose stored table is loaded: a character of the BMP blocks that is not in it is unchanged
+_TABLED: set[str] = set()
+
+
+def _in_blocks(c: str) -> bool:
+    """CJK Unified Ideographs, Extension A and Compatibility Ideographs: the blocks kept in the tables."""
+    if len(c) != 1:
+        return False
+    o = ord(c)
+    return 0x4E00 <= o <= 0x9FFF or 0x3400 <= o <= 0x4DBF or 0xF900 <= o <= 0xFAFF
 
 
 def convert_chars(config: str, chars: Iterable[str]) -> dict[str, str]:
@@ -57,15 +67,87 @@ def convert_chars(config: str, chars: Iterable[str]) -> dict[str, str]:
 def char_table(config: str, chars: Iterable[str]) -> dict[str, str]:
     """The shared per-character conversion table of a config, holding at least `chars` (for look-ups:
     no copy, unlike convert_chars; never modify it)."""
+    if not _tables_loaded and config in TABLE_CONFIGS:
+        load_char_tables()
     cache = _CHAR_CACHE.setdefault(config, {})
-    todo = sorted(set(chars).difference(cache))
+    todo = set(chars).difference(cache)
+    if todo and config in _TABLED:
+        unchanged = {c for c in todo if _in_blocks(c)}  # absent from the stored table: left as they are
+        cache.update(zip(unchanged, unchanged))
+        todo -= unchanged
     if todo:
-        # one call for all characters: a newline stops phrase matching across them
-        out = opencc_converter(config).convert("\n".join(todo)).split("\n")
-        if len(out) != len(todo) or any(len(o) != 1 for o in out):
-            out = [(opencc_converter(config).convert(c) or c)[:1] for c in todo]
-        cache.update(zip(todo, out))
+        cache.update(_converted(config, sorted(todo)))
     return cache
+
+
+def _converted(config: str, chars: list[str]) -> dict[str, str]:
+    """OpenCC's conversion of each character on its own."""
+    # one call for all characters: a newline stops phrase matching across them
+    out = opencc_converter(config).convert("\n".join(chars)).split("\n")
+    if len(out) != len(chars) or any(len(o) != 1 for o in out):
+        out = [(opencc_converter(config).convert(c) or c)[:1] for c in chars]
+    return dict(zip(chars, out))
+
+
+# The per-character tables of the configs in use, for the three BMP blocks, are computed once and kept
+# in the user cache (only the characters a conversion changes: about 60 KB). Loading OpenCC's s2t, s2tw
+# and s2hk to convert a few thousand characters cost every process about 80 ms, and freeing them at exit
+# about 70 ms more (every worker of `kg build --jobs N` too). Characters outside the blocks are
+# converted as before.
+TABLE_CONFIGS = ("t2s", "s2t", "s2tw", "s2hk")
+_TABLES_FORMAT = b"qpkg opencc char tables 1"
+_tables_loaded = False
+
+
+def _tables_path():
+    import hashlib
+
+    import opencc
+
+    from .vocab import user_cache_dir
+
+    h = hashlib.sha256(_TABLES_FORMAT)
+    h.update(getattr(opencc, "__version__", "?").encode())
+    for name in ("hanzi.py",):
+        try:
+            h.update(package_file(name).read_bytes())  # the code that builds the tables is part of the key
+        except OSError:
+            return None
+    return user_cache_dir() / f"opencc-chars-{h.hexdigest()[:16]}.json"
+
+
+def load_char_tables() -> None:
+    """Fill the per-character tables from the user cache, computing and storing them if absent
+    (once per process; a cache that cannot be read or written only costs time)."""
+    global _tables_loaded
+    if _tables_loaded:
+        return
+    _tables_loaded = True
+    import json
+
+    path = _tables_path()
+    data = None
+    if path is not None:
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            if not (isinstance(data, dict) and set(data) == set(TABLE_CONFIGS)
+                    and all(isinstance(v, dict) for v in data.values())):
+                data = None
+        except (OSError, ValueError):
+            data = None
+    if data is None:
+        chars = [chr(o) for lo, hi in ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF)) for o in range(lo, hi + 1)]
+        data = {config: {c: o for c, o in _converted(config, chars).items() if o != c} for config in TABLE_CONFIGS}
+        if path is not None:
+            from . import atomic
+
+            try:
+                atomic.write_text(path, json.dumps(data, ensure_ascii=False, sort_keys=True))
+            except OSError:
+                pass  # a read-only home: the next process computes them again
+    for config, changed in data.items():
+        _CHAR_CACHE.setdefault(config, {}).update(changed)
+        _TABLED.add(config)
 
 
 @lru_cache(maxsize=1)

@@ -385,9 +385,11 @@ def _warm_up() -> None:
     """Import the pipeline and load the vocabularies (cached per process)."""
     from . import emit, normalize, output, segment  # noqa: F401
     from .extract import extract_document  # noqa: F401
+    from .hanzi import load_char_tables
     from .vocab import load_gazetteer
 
     load_gazetteer()
+    load_char_tables()
 
 
 def _size(f: Path) -> int:

@@ -1,6 +1,7 @@
 """Normalization: each step on the seeds and on snippets, offset maps, idempotence (hypothesis)."""
 from __future__ import annotations
 
+import json
 import random
 import re
 
@@ -368,3 +369,33 @@ def test_bigram_count_stops_only_above_the_threshold():
             assert got == full  # a scrambled verdict and its reason use the exact count
         else:
             assert got / max(pairs, 1) >= salad.MAX_SCRAMBLED
+
+
+def test_stored_opencc_character_tables_convert_as_opencc_does(tmp_path, monkeypatch):
+    """The per-character tables kept in the user cache give OpenCC's own conversion, for characters
+    in the stored blocks and outside them; a damaged file is computed again, an unwritable cache only costs time."""
+    import kg.hanzi as H
+
+    sample = "質量发展爲為裏里臺台后後乾干灣湾㐀㑇丽麗\U00020000\U0002a6d6𠀀ABC１"
+    expected = {config: H._converted(config, sorted(set(sample))) for config in H.TABLE_CONFIGS}
+    for content in (None, "{damaged", '{"t2s": {}}'):
+        monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+        path = H._tables_path()
+        if content is not None:
+            path.write_text(content, encoding="utf-8")
+        monkeypatch.setattr(H, "_CHAR_CACHE", {})
+        monkeypatch.setattr(H, "_TABLED", set())
+        monkeypatch.setattr(H, "_tables_loaded", False)
+        for config in H.TABLE_CONFIGS:
+            assert H.convert_chars(config, sample) == {c: expected[config][c] for c in sample}, (config, content)
+        assert H._TABLED == set(H.TABLE_CONFIGS)
+        stored = json.loads(path.read_text(encoding="utf-8"))
+        assert stored["s2t"]["发"] == "發" and "A" not in stored["t2s"] and stored["t2s"]["質"] == "质"
+    # a cache folder that cannot be written: the tables are computed, the build goes on
+    blocked = tmp_path / "file"
+    blocked.write_text("not a folder", encoding="utf-8")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(blocked))
+    monkeypatch.setattr(H, "_CHAR_CACHE", {})
+    monkeypatch.setattr(H, "_TABLED", set())
+    monkeypatch.setattr(H, "_tables_loaded", False)
+    assert H.convert_chars("t2s", "質量") == {"質": "质", "量": "量"}
