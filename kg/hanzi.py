@@ -20,9 +20,11 @@ from typing import Iterable
 
 from .resources import package_file
 
-HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+# CJK Unified Ideographs Extension A, CJK Unified Ideographs, CJK Compatibility Ideographs: the BMP hanzi
+_BMP_BLOCKS = ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF))
+HAN = "".join(f"{chr(lo)}-{chr(hi)}" for lo, hi in _BMP_BLOCKS)
 HAN_RE = re.compile(f"[{HAN}]")
-_HAN_RUN = re.compile(f"[{HAN}]+")
+HAN_RUN = re.compile(f"[{HAN}]+")  # a run of BMP hanzi
 
 
 def is_han(ch: str) -> bool:
@@ -46,16 +48,8 @@ def opencc_converter(config: str):
 
 
 _CHAR_CACHE: dict[str, dict[str, str]] = {}  # config -> {char: converted char}
-# configs whose stored table is loaded: a character of the BMP blocks that is not in it is unchanged
+# configs whose stored table is loaded: a character of the BMP blocks (HAN) that is not in it is unchanged
 _TABLED: set[str] = set()
-
-
-def _in_blocks(c: str) -> bool:
-    """CJK Unified Ideographs, Extension A and Compatibility Ideographs: the blocks kept in the tables."""
-    if len(c) != 1:
-        return False
-    o = ord(c)
-    return 0x4E00 <= o <= 0x9FFF or 0x3400 <= o <= 0x4DBF or 0xF900 <= o <= 0xFAFF
 
 
 def convert_chars(config: str, chars: Iterable[str]) -> dict[str, str]:
@@ -72,7 +66,7 @@ def char_table(config: str, chars: Iterable[str]) -> dict[str, str]:
     cache = _CHAR_CACHE.setdefault(config, {})
     todo = set(chars).difference(cache)
     if todo and config in _TABLED:
-        unchanged = {c for c in todo if _in_blocks(c)}  # absent from the stored table: left as they are
+        unchanged = {c for c in todo if HAN_RE.fullmatch(c)}  # absent from the stored table: left as they are
         cache.update(zip(unchanged, unchanged))
         todo -= unchanged
     if todo:
@@ -106,13 +100,13 @@ def _tables_path():
 
     from .vocab import user_cache_dir
 
+    try:
+        code = package_file("hanzi.py").read_bytes()  # the code that builds the tables is part of the key
+    except OSError:
+        return None  # not installed as files (a zip): no cache
     h = hashlib.sha256(_TABLES_FORMAT)
     h.update(getattr(opencc, "__version__", "?").encode())
-    for name in ("hanzi.py",):
-        try:
-            h.update(package_file(name).read_bytes())  # the code that builds the tables is part of the key
-        except OSError:
-            return None
+    h.update(code)
     return user_cache_dir() / f"opencc-chars-{h.hexdigest()[:16]}.json"
 
 
@@ -136,15 +130,12 @@ def load_char_tables() -> None:
         except (OSError, ValueError):
             data = None
     if data is None:
-        chars = [chr(o) for lo, hi in ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF)) for o in range(lo, hi + 1)]
+        chars = [chr(o) for lo, hi in _BMP_BLOCKS for o in range(lo, hi + 1)]
         data = {config: {c: o for c, o in _converted(config, chars).items() if o != c} for config in TABLE_CONFIGS}
-        if path is not None:
-            from . import atomic
+        if path is not None:  # a read-only home: the next process computes them again
+            from .vocab import write_user_cache
 
-            try:
-                atomic.write_text(path, json.dumps(data, ensure_ascii=False, sort_keys=True))
-            except OSError:
-                pass  # a read-only home: the next process computes them again
+            write_user_cache(path, json.dumps(data, ensure_ascii=False, sort_keys=True).encode("utf-8"))
     for config, changed in data.items():
         _CHAR_CACHE.setdefault(config, {}).update(changed)
         _TABLED.add(config)
@@ -298,7 +289,7 @@ def plausibility(text: str) -> Plausibility:
 def bigram_coverage(text: str) -> tuple[float, int]:
     """(share of adjacent hanzi pairs that are common bigrams, number of pairs), on the simplified view."""
     bigrams = common_bigrams()
-    pairs = [r[i : i + 2] for r in _HAN_RUN.findall(simplified_view(text)) for i in range(len(r) - 1)]
+    pairs = [r[i : i + 2] for r in HAN_RUN.findall(simplified_view(text)) for i in range(len(r) - 1)]
     if not pairs:
         return 0.0, 0
     return sum(p in bigrams for p in pairs) / len(pairs), len(pairs)

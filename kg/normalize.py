@@ -29,12 +29,12 @@ import re
 from functools import lru_cache
 from typing import Callable
 
+from .hanzi import HAN as _HAN
+from .hanzi import HAN_RUN as _HAN_RUN
 from .model import NormText, Repair, SourceDoc
 
 Repl = Callable[[re.Match[str]], str]
 Step = Callable[[NormText], NormText]
-
-_HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 
 
 def identity(text: str) -> NormText:
@@ -265,9 +265,6 @@ def _converter():
     from .hanzi import opencc_converter
 
     return opencc_converter("t2s")
-
-
-_HAN_RUN = re.compile(f"[{_HAN}]+")
 
 
 def to_simplified(nt: NormText) -> NormText:

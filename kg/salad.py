@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from .hanzi import HAN, common_bigrams, simplified_view
+from .hanzi import HAN_RUN, common_bigrams, simplified_view
 
 MIN_HAN = 30
 MAX_SCRAMBLED = 0.12
@@ -28,12 +28,11 @@ MIN_REPEAT = 4
 
 _SENTENCE = re.compile(r"[。;;!?!?]")
 _SEPARATOR = re.compile(r"[\s_]+")
-_HAN_RUN = re.compile(f"[{HAN}]+")
 
 
 def salad_reason(paragraph: str, simplified: str | None = None) -> str:
     """Why a paragraph is salad ('' when it reads as language). `simplified`: its simplified view, if known."""
-    runs = _HAN_RUN.findall(simplified if simplified is not None else simplified_view(paragraph))
+    runs = HAN_RUN.findall(simplified if simplified is not None else simplified_view(paragraph))
     han = sum(map(len, runs))
     if han < MIN_HAN or paragraph.count("|") >= 2:
         return ""

@@ -305,7 +305,7 @@ def load_gazetteer() -> Gazetteer:
             pass  # no entry yet, or an unreadable one: build it
     gaz = _build_gazetteer([data for _, data in sources])
     if path is not None:
-        _write_cache(path, _gazetteer_to_json(gaz))
+        write_user_cache(path, _gazetteer_to_json(gaz))
     return gaz
 
 
@@ -349,8 +349,8 @@ def _gazetteer_from_json(raw: bytes) -> Gazetteer:
     })
 
 
-def _write_cache(path: Path, raw: bytes) -> None:
-    """Write the cache entry atomically (kg.atomic: a temporary file renamed into place); never fail the build."""
+def write_user_cache(path: Path, raw: bytes) -> None:
+    """Write a user-cache entry atomically (kg.atomic: a temporary file renamed into place); never fail the build."""
     try:
         atomic.clean_stale(path.parent)
         atomic.write_bytes(path, raw)
