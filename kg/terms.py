@@ -51,6 +51,8 @@ _XSD_INTEGER_REF = URIRef(_XSD_INTEGER)
 
 def _integer_literal(value: str) -> Literal:
     """xsd:integer in canonical form (what Oxigraph returns for offsets and counts); other forms: Literal()."""
+    if _FAST and value.isdigit() and value.isascii() and (value[0] != "0" or len(value) == 1):
+        return _built(value, None, _XSD_INTEGER_REF, int(value), False)  # the common case, without a round trip
     try:
         number = int(value)
     except ValueError:
@@ -153,8 +155,6 @@ def tsv_term(cell: str):
     if not cell:
         return None
     if cell.isdigit() and cell.isascii():  # bare xsd:integer (isdigit alone also takes other scripts' digits)
-        if _FAST and (cell[0] != "0" or len(cell) == 1):  # canonical: what _integer_literal checks
-            return _built(cell, None, _XSD_INTEGER_REF, int(cell), False)
         return _integer_literal(cell)
     first = cell[0]
     if first == "<":
@@ -203,7 +203,7 @@ def solutions_from_tsv(data: bytes):
     distinct = set(cells)
     distinct.discard("")
     # tens of thousands of new terms and tuples, none in a cycle: pause the collector meanwhile
-    with _gc_paused():
+    with gc_paused():
         try:  # each distinct cell converted once; IRIs (most of them) inline, without a call
             term = {cell: _new_str(URIRef, cell[1:-1]) if cell[0] == "<" and cell[1] != "<" and cell[-1] == ">" else tsv_term(cell)
                     for cell in distinct}
@@ -215,7 +215,8 @@ def solutions_from_tsv(data: bytes):
 
 
 @contextmanager
-def _gc_paused():
+def gc_paused():
+    """The cyclic garbage collector off inside the block (as it was before, after it)."""
     enabled = gc.isenabled()
     gc.disable()
     try:

@@ -7,7 +7,6 @@ baseline / ours for costs (seconds, megabytes), ours / baseline for rates (MB/s,
 """
 from __future__ import annotations
 
-import gc
 import statistics
 import time
 from dataclasses import dataclass, field
@@ -131,15 +130,12 @@ def timed(fn: Callable[[], Any]) -> tuple[float, Any]:
     """Wall time of one call, with the cyclic garbage collector off as timeit does: a collection
     triggered by earlier allocations (a large result of the previous query) would land on
     whichever side happens to run next. The rdflib worker times its side the same way."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
+    from ..terms import gc_paused
+
+    with gc_paused():
         t0 = time.perf_counter()
         out = fn()
         return time.perf_counter() - t0, out
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def alternate(

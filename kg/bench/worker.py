@@ -11,7 +11,6 @@ the time limit applies to the first call.
 """
 from __future__ import annotations
 
-import gc
 import json
 import signal
 import sys
@@ -32,6 +31,7 @@ def main(argv: list[str]) -> int:
 
     from ..querying import run_named
     from ..store import open_store
+    from ..terms import gc_paused
     from .measure import MIN_SAMPLE_SECONDS, per_call
 
     kind, graph_file = argv[0], argv[1]
@@ -43,23 +43,20 @@ def main(argv: list[str]) -> int:
         req = json.loads(line)
         try:
             signal.setitimer(signal.ITIMER_REAL, float(req.get("timeout") or 0))
-            gc.disable()  # as kg.bench.measure.timed does for our side
             name, params = req["name"], req.get("params") or {}
-            t0 = time.perf_counter()
-            rows = len(run_named(store, name, params).rows)
-            took = time.perf_counter() - t0
-            signal.setitimer(signal.ITIMER_REAL, 0)  # the time limit is for one call
-            loops = 1
-            if took < MIN_SAMPLE_SECONDS:  # a fast call: repeat it back to back, as the benchmark does for ours
-                rest, more = per_call(lambda: run_named(store, name, params), MIN_SAMPLE_SECONDS - took)
-                took, loops = (took + rest * more) / (1 + more), 1 + more
-            gc.enable()
+            with gc_paused():  # as kg.bench.measure.timed does for our side
+                t0 = time.perf_counter()
+                rows = len(run_named(store, name, params).rows)
+                took = time.perf_counter() - t0
+                signal.setitimer(signal.ITIMER_REAL, 0)  # the time limit is for one call
+                loops = 1
+                if took < MIN_SAMPLE_SECONDS:  # a fast call: repeat it back to back, as the benchmark does for ours
+                    rest, more = per_call(lambda: run_named(store, name, params), MIN_SAMPLE_SECONDS - took)
+                    took, loops = (took + rest * more) / (1 + more), 1 + more
             reply = {"seconds": took, "rows": rows, "loops": loops}
         except _Timeout:
-            gc.enable()
             reply = {"timeout": True}
         except Exception as exc:  # report, keep serving: one bad query must not end the run
-            gc.enable()
             signal.setitimer(signal.ITIMER_REAL, 0)
             reply = {"error": f"{type(exc).__name__}: {exc}"}
         print(json.dumps(reply), flush=True)
