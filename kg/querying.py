@@ -36,6 +36,7 @@ from .resources import query_dir
 from .store import Solutions, Store
 
 PARAM_KINDS = ("integer", "decimal", "string", "lang", "iri", "node", "label", "area", "concept")
+NODE_KINDS = ("iri", "node", "label", "area", "concept")  # parameters bound to one node
 OPTIONAL = "?"
 
 
@@ -400,7 +401,10 @@ def run_named(store: Store, name: str, params: dict[str, Any] | None = None) -> 
         if raw is None:
             raise QueryParameterError(f"query {name!r} needs --param {p.name}=… ({p.help})")
         bindings[p.name] = None if (p.optional and p.name not in params) else resolve_term(store, p, str(raw))
-    sol = store.select(bind_values(q.text, bindings))
+    # A query no node narrows reads the whole graph (long, or a row per node or mention): the store
+    # may evaluate it on another thread and read its rows meanwhile (OxigraphStore._select_piped).
+    large = not any(bindings[p.name] is not None and p.kind in NODE_KINDS for p in q.params)
+    sol = store.select(bind_values(q.text, bindings), large=large)
     rows = sol.rows
     if q.list_columns and rows:
         rows = _sort_lists(sol.vars, rows, dict(q.list_columns))

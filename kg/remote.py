@@ -181,7 +181,7 @@ class SparqlStore:
         self.http = Http(timeout)
 
     # --- query / update ------------------------------------------------------------------------
-    def select(self, sparql: str, bindings: dict[str, Any] | None = None) -> Solutions:
+    def select(self, sparql: str, bindings: dict[str, Any] | None = None, *, large: bool = False) -> Solutions:
         if bindings:
             from .querying import bind_values
 

@@ -11,6 +11,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import re
+import threading
 from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
 from typing import Any, Iterable, Protocol
@@ -19,7 +22,7 @@ from rdflib import URIRef
 
 from .errors import GraphNotFoundError, StoreError, UsageError
 from .namespaces import PREFIXES
-from .terms import cached_from_ox, solutions_from_tsv, to_ox
+from .terms import TsvReader, cached_from_ox, gc_paused, solutions_from_tsv, to_ox
 
 STORES = ("memory", "oxigraph", "sparql")
 
@@ -36,7 +39,10 @@ class Solutions:
 class Store(Protocol):
     name: str
 
-    def select(self, sparql: str, bindings: dict[str, Any] | None = None) -> Solutions: ...
+    def select(self, sparql: str, bindings: dict[str, Any] | None = None, *, large: bool = False) -> Solutions:
+        """SELECT (or ASK, CONSTRUCT) results. `large`: the caller expects a big result (a row per
+        node or mention of the graph), which a store may read in a way that pays off only then."""
+        ...
 
     def replace_graph(self, graph: str, nquads: str) -> None: ...
 
@@ -78,8 +84,12 @@ class OxigraphStore:
         self.path = str(path) if path else None
         self.read_only = read_only
 
-    def select(self, sparql: str, bindings: dict[str, Any] | None = None) -> Solutions:
+    def select(self, sparql: str, bindings: dict[str, Any] | None = None, *, large: bool = False) -> Solutions:
         ox = self._ox
+        if large and _FD_PATH:
+            sol = self._select_piped(sparql, bindings)
+            if sol is not None:
+                return sol
         res = self._query(sparql, bindings)
         if isinstance(res, ox.QuerySolutions):
             # the fast way: Oxigraph writes the solutions as TSV, we split the text (kg/terms.py)
@@ -101,6 +111,55 @@ class OxigraphStore:
         names = tuple(v.value for v in res.variables)
         rows = tuple(tuple(map(conv, sol)) for sol in res)  # a solution iterates its values in `names` order
         return Solutions(vars=names, rows=rows)
+
+    def _select_piped(self, sparql: str, bindings: dict[str, Any] | None) -> Solutions | None:
+        """Results read while Oxigraph still writes them: a thread evaluates the query and writes the
+        TSV into a pipe (no Python, so no GIL, between its writes), this thread converts complete
+        lines as they arrive. On two cores, 1M quads: export-labels (49k rows) 290 -> 155 ms,
+        export-weights (53k rows) 420 -> 330 ms; a small result would only pay the thread (0.3 ms).
+        Ctrl-C stops the read at once (the writer then fails on the closed pipe and ends).
+        None when the TSV reader cannot take the results (the caller reads them as objects)."""
+        r, w = os.pipe()
+        done: list[Any] = []
+        writer = threading.Thread(target=self._write_tsv, args=(sparql, bindings, w, done), name="kg-oxigraph-query", daemon=True)
+        reader = TsvReader()
+        try:
+            writer.start()
+            with gc_paused():  # tens of thousands of new terms and tuples, none in a cycle
+                while chunk := os.read(r, 1 << 20):
+                    reader.feed(chunk)
+        finally:
+            os.close(r)
+        writer.join()
+        if isinstance(done[0], BaseException):
+            raise done[0]
+        parsed = reader.result() if done[0] else None
+        return None if parsed is None else Solutions(vars=parsed[0], rows=parsed[1])
+
+    def _write_tsv(self, sparql: str, bindings: dict[str, Any] | None, w: int, done: list[Any]) -> None:
+        """Evaluate a query and write its solutions as TSV to pipe `w`, then close it; `done` gets
+        True, False (not a SELECT) or the exception. (pyoxigraph's results stay in the thread that
+        made them: they cannot be handed to another.)"""
+        try:
+            res = self._query(sparql, bindings)
+            try:
+                if isinstance(res, self._ox.QuerySolutions):
+                    try:
+                        res.serialize(_FD_PATH.format(w), format=self._ox.QueryResultsFormat.TSV)
+                    except OSError as exc:
+                        # pyoxigraph ends a file with fsync, which a pipe refuses (EINVAL) after the
+                        # last byte is written and flushed; any other error is real
+                        if not _PIPE_FSYNC.search(str(exc)):
+                            raise StoreError(f"{self.path or 'in-memory store'}: query failed: {exc}") from None
+                    done.append(True)
+                else:
+                    done.append(False)
+            finally:
+                del res  # freed here: an exception's traceback would carry it to the reading thread
+        except BaseException as exc:  # handed to the reading thread
+            done.append(exc)
+        finally:
+            os.close(w)
 
     def _query(self, sparql: str, bindings: dict[str, Any] | None):
         ox = self._ox
@@ -158,6 +217,13 @@ class OxigraphStore:
         return len(self.store)
 
 
+# Where a thread's pyoxigraph writes into a pipe: a path to one of this process's descriptors (Linux).
+# Elsewhere large results are read like others.
+_FD_PATH = "/proc/self/fd/{}" if os.path.isdir("/proc/self/fd") else None
+# The error pyoxigraph's closing fsync gives on a pipe (Rust words it "... (os error 22)": EINVAL)
+_PIPE_FSYNC = re.compile(r"\(os error 22\)$")
+
+
 class _Chunks:
     """Where Oxigraph writes serialized results: a Python `write` between chunks (about 8 KB) gives
     Ctrl-C its chance, so a long query stops when asked instead of when done; as fast as bytes."""
@@ -185,7 +251,7 @@ class MemoryStore:
 
         self.ds = Dataset(default_union=True)
 
-    def select(self, sparql: str, bindings: dict[str, Any] | None = None) -> Solutions:
+    def select(self, sparql: str, bindings: dict[str, Any] | None = None, *, large: bool = False) -> Solutions:
         from pyparsing import ParseException
 
         try:

@@ -190,28 +190,68 @@ def tsv_term(cell: str):
 def solutions_from_tsv(data: bytes):
     """(variable names, rows of rdflib terms) of SPARQL TSV results, or None when the text holds
     something this reader does not take (the caller then reads the solutions as objects)."""
-    head, newline, body = data.decode("utf-8").partition("\n")
-    if not newline or not head or (body and body[-1] != "\n"):
-        return None  # no variables (rows would be indistinguishable), or truncated
-    names = tuple(v[1:] for v in head.split("\t"))
-    width = len(names)
-    n_rows = body.count("\n")
-    # every cell of every row in one list (values never hold a raw tab or newline: they are escaped)
-    cells = body[:-1].replace("\n", "\t").split("\t") if n_rows else []
-    if len(cells) != n_rows * width:
-        return None
-    distinct = set(cells)
-    distinct.discard("")
-    # tens of thousands of new terms and tuples, none in a cycle: pause the collector meanwhile
-    with gc_paused():
-        try:  # each distinct cell converted once; IRIs (most of them) inline, without a call
-            term = {cell: _new_str(URIRef, cell[1:-1]) if cell[0] == "<" and cell[1] != "<" and cell[-1] == ">" else tsv_term(cell)
-                    for cell in distinct}
-        except ValueError:
+    reader = TsvReader()
+    with gc_paused():  # tens of thousands of new terms and tuples, none in a cycle
+        reader.feed(data)
+    return reader.result()
+
+
+class TsvReader:
+    """SPARQL TSV results read in chunks, as they come out of a pipe: complete lines are converted
+    when they arrive (kg/store.py overlaps this with Oxigraph's evaluation of the rest).
+
+    Each distinct cell is converted once (IRIs, most of them, inline, without a call); a value never
+    holds a raw tab or newline (TSV escapes them), so lines and cells split plainly. `result()` is
+    None for what this reader does not take: no variables, a short row, an unknown cell (e.g. an
+    RDF 1.2 triple term), or text cut off mid-line."""
+
+    __slots__ = ("names", "width", "_rows", "_term", "_rest", "_bad")
+
+    def __init__(self) -> None:
+        self.names: tuple[str, ...] | None = None
+        self.width = 0
+        self._rows: list = []
+        self._term: dict = {"": None}
+        self._rest = b""
+        self._bad = False
+
+    def feed(self, data: bytes) -> None:
+        if self._bad:
+            return
+        if self._rest:
+            data = self._rest + data
+        cut = data.rfind(b"\n") + 1
+        self._rest = data[cut:]
+        if not cut:
+            return
+        try:
+            text = (data[:cut] if cut < len(data) else data).decode("utf-8")
+            if self.names is None:
+                head, _, text = text.partition("\n")
+                if not head:
+                    raise ValueError("no variables")  # rows would be indistinguishable
+                self.names = tuple(v[1:] for v in head.split("\t"))
+                self.width = len(self.names)
+                if not text:
+                    return
+            width = self.width
+            cells = text[:-1].replace("\n", "\t").split("\t")
+            if len(cells) != text.count("\n") * width:
+                raise ValueError("a row of another width")
+            term = self._term
+            for cell in set(cells).difference(term):
+                term[cell] = (_new_str(URIRef, cell[1:-1]) if cell[0] == "<" and cell[1:2] != "<" and cell[-1] == ">"
+                              else tsv_term(cell))
+        except ValueError:  # UnicodeDecodeError included
+            self._bad = True
+            return
+        self._rows.extend(zip(*[map(term.__getitem__, cells)] * width))
+
+    def result(self):
+        """(names, rows), or None (see the class)."""
+        if self._bad or self._rest or self.names is None:
             return None
-        term[""] = None
-        rows = tuple(zip(*[map(term.__getitem__, cells)] * width))
-    return names, rows
+        return self.names, tuple(self._rows)
 
 
 @contextmanager

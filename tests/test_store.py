@@ -187,6 +187,48 @@ def test_incremental_build_with_jobs(corpus, tmp_path):
     assert OxigraphStore(db, read_only=True).nquads() == (out / "graph.nq").read_bytes()
 
 
+def test_large_results_read_from_a_pipe():
+    """select(large=True): Oxigraph writes in a thread, rows are read meanwhile; the same results as
+    read at the end, for a result much bigger than a pipe holds, ASK and CONSTRUCT, and errors."""
+    import threading
+
+    s = open_store("oxigraph", graph_file=MINI)
+    q = "SELECT ?a ?b ?c ?d WHERE { ?a ?b ?c . ?c ?e ?d } ORDER BY ?a ?b ?c ?d"
+    inline, piped = s.select(q), s.select(q, large=True)
+    assert piped == inline and len(inline.rows) > 500
+    big = "SELECT * WHERE { GRAPH ?g { ?a ?b ?c } GRAPH ?h { ?d ?e ?f } } LIMIT 40000"
+    assert s.select(big, large=True) == s.select(big)
+    assert s.select("ASK { ?s ?p ?o }", large=True).boolean is True
+    con = "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o } LIMIT 5"
+    assert s.select(con, large=True) == s.select(con)
+    with pytest.raises(UsageError, match="SPARQL syntax error"):
+        s.select("SELECT ?x WHERE {", large=True)
+    assert not [t for t in threading.enumerate() if t.name == "kg-oxigraph-query"]  # all writers ended
+
+
+def test_ctrl_c_stops_a_long_oxigraph_query_read_from_a_pipe():
+    """SIGINT while rows come from the pipe: the read stops at once, the writer on its next write."""
+    import os
+    import signal
+    import threading
+    import time
+
+    s = open_store("oxigraph", graph_file=MINI)
+    timer = threading.Timer(0.3, lambda: os.kill(os.getpid(), signal.SIGINT))
+    t0 = time.perf_counter()
+    timer.start()
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            s.select("SELECT * WHERE { GRAPH ?g { ?a ?b ?c } GRAPH ?h { ?d ?e ?f } GRAPH ?i { ?x ?y ?z } }", large=True)
+    finally:
+        timer.cancel()
+    assert time.perf_counter() - t0 < 2.0
+    for t in threading.enumerate():
+        if t.name == "kg-oxigraph-query":
+            t.join(5.0)
+            assert not t.is_alive()
+
+
 def test_ctrl_c_stops_a_long_oxigraph_query():
     """Results come out of Oxigraph in chunks through Python, so SIGINT is handled mid-query: a cross
     product of 312 x 312 x 312 quads (30M rows) stops within a second instead of running to its end."""

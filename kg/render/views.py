@@ -281,7 +281,8 @@ def _pick_quotes(rows: list[dict[str, Any]], k: int = MAX_QUOTES) -> list[dict[s
         by_file.setdefault(r["file"], []).append(r)
     picked: list[dict[str, Any]] = []
     seen: set[tuple[str, str]] = set()
-    queues = [sorted(v, key=lambda r: r["start"]) for _, v in sorted(by_file.items())]
+    # the rows come unordered (view-evidence has no ORDER BY): files in name order, then by offsets
+    queues = [sorted(v, key=lambda r: (r["start"], r["end"], r["quote"])) for _, v in sorted(by_file.items())]
     while queues and len(picked) < k:
         nxt = []
         for q in queues:
