@@ -102,6 +102,11 @@ class OxigraphStore:
             if parsed is not None:
                 return Solutions(vars=parsed[0], rows=parsed[1])
             res = self._query(sparql, bindings)  # a term TSV does not carry plainly: read the objects
+        return self._objects(res)
+
+    def _objects(self, res) -> Solutions:
+        """Solutions from pyoxigraph's result objects (ASK, CONSTRUCT, or what TSV does not carry)."""
+        ox = self._ox
         if isinstance(res, ox.QueryBoolean):
             return Solutions(vars=(), rows=(), boolean=bool(res))
         conv = cached_from_ox()
@@ -115,8 +120,11 @@ class OxigraphStore:
     def _select_piped(self, sparql: str, bindings: dict[str, Any] | None) -> Solutions | None:
         """Results read while Oxigraph still writes them: a thread evaluates the query and writes the
         TSV into a pipe (no Python, so no GIL, between its writes), this thread converts complete
-        lines as they arrive. On two cores, 1M quads: export-labels (49k rows) 290 -> 155 ms,
-        export-weights (53k rows) 420 -> 330 ms; a small result would only pay the thread (0.3 ms).
+        lines as they arrive. Oxigraph also evaluates faster on a thread of its own: glibc gives it a
+        malloc arena apart from Python's (targets-by-category 124 -> 100 ms at 1M quads; the gain is
+        gone under MALLOC_ARENA_MAX=1). kg bench, 1M quads, two cores: export-labels (49k rows)
+        273 -> 133 ms, export-weights (53k rows) 451 -> 287 ms. A small result would only pay for
+        the thread (about 0.3 ms): run_named asks for this when no parameter binds a node.
         Ctrl-C stops the read at once (the writer then fails on the closed pipe and ends).
         None when the TSV reader cannot take the results (the caller reads them as objects)."""
         r, w = os.pipe()
@@ -124,7 +132,11 @@ class OxigraphStore:
         writer = threading.Thread(target=self._write_tsv, args=(sparql, bindings, w, done), name="kg-oxigraph-query", daemon=True)
         reader = TsvReader()
         try:
-            writer.start()
+            try:
+                writer.start()
+            except BaseException:
+                os.close(w)  # the writer would have closed it
+                raise
             with gc_paused():  # tens of thousands of new terms and tuples, none in a cycle
                 while chunk := os.read(r, 1 << 20):
                     reader.feed(chunk)
@@ -133,13 +145,15 @@ class OxigraphStore:
         writer.join()
         if isinstance(done[0], BaseException):
             raise done[0]
-        parsed = reader.result() if done[0] else None
+        if isinstance(done[0], Solutions):  # ASK, CONSTRUCT: read as objects by the writer
+            return done[0]
+        parsed = reader.result()
         return None if parsed is None else Solutions(vars=parsed[0], rows=parsed[1])
 
     def _write_tsv(self, sparql: str, bindings: dict[str, Any] | None, w: int, done: list[Any]) -> None:
         """Evaluate a query and write its solutions as TSV to pipe `w`, then close it; `done` gets
-        True, False (not a SELECT) or the exception. (pyoxigraph's results stay in the thread that
-        made them: they cannot be handed to another.)"""
+        True, the Solutions of an ASK or CONSTRUCT, or the exception. (pyoxigraph's results stay in
+        the thread that made them: they cannot be handed to another.)"""
         try:
             res = self._query(sparql, bindings)
             try:
@@ -153,7 +167,7 @@ class OxigraphStore:
                             raise StoreError(f"{self.path or 'in-memory store'}: query failed: {exc}") from None
                     done.append(True)
                 else:
-                    done.append(False)
+                    done.append(self._objects(res))
             finally:
                 del res  # freed here: an exception's traceback would carry it to the reading thread
         except BaseException as exc:  # handed to the reading thread

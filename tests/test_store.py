@@ -201,6 +201,8 @@ def test_large_results_read_from_a_pipe():
     assert s.select("ASK { ?s ?p ?o }", large=True).boolean is True
     con = "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o } LIMIT 5"
     assert s.select(con, large=True) == s.select(con)
+    triple = "SELECT ?t WHERE { BIND(<<( <http://e/a> <http://e/b> <http://e/c> )>> AS ?t) }"
+    assert s.select(triple, large=True) == s.select(triple)  # TSV cannot take it: read as objects
     with pytest.raises(UsageError, match="SPARQL syntax error"):
         s.select("SELECT ?x WHERE {", large=True)
     assert not [t for t in threading.enumerate() if t.name == "kg-oxigraph-query"]  # all writers ended
