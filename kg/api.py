@@ -38,9 +38,11 @@ class Graph:
         """Run a named query; parameters are labels (湖州市), IRIs/CURIEs or numbers."""
         return run_named(self.store, name, {k: str(v) for k, v in params.items() if v is not None})
 
-    def sparql(self, text: str) -> Result:
-        """Run a raw SPARQL query (the prefix table is predeclared)."""
-        return run_sparql(self.store, text)
+    def sparql(self, text: str, *, large: bool = False) -> Result:
+        """Run a raw SPARQL query (the prefix table is predeclared). `large=True` for a query over the
+        whole graph: the embedded store then reads rows while it evaluates (faster from about a
+        thousand rows or 50 ms on; about 0.3 ms slower for a small query)."""
+        return run_sparql(self.store, text, large=large)
 
     def queries(self) -> dict[str, NamedQuery]:
         return named_queries()
@@ -213,9 +215,9 @@ def query(name: str, **params: Any) -> Result:
     return _graph().query(name, **params)
 
 
-def sparql(text: str) -> Result:
-    """Run a raw SPARQL query on the last build (./build)."""
-    return _graph().sparql(text)
+def sparql(text: str, *, large: bool = False) -> Result:
+    """Run a raw SPARQL query on the last build (./build); `large` as in Graph.sparql."""
+    return _graph().sparql(text, large=large)
 
 
 def build(*paths: str | Path, out: str | Path = "build", **kw: Any):

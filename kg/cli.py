@@ -174,7 +174,7 @@ def sparql(query_or_file, fmt, build_dir, graph_file, store, db):
     if len(text) < 512 and "\n" not in text and Path(text).is_file():
         text = Path(text).read_text(encoding="utf-8")
     try:
-        emit_result(run_sparql(open_graph(build_dir, graph_file, store, db), text), fmt)
+        emit_result(run_sparql(open_graph(build_dir, graph_file, store, db), text, large=True), fmt)
     except KgError as exc:
         fail(exc)
 

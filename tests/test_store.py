@@ -6,6 +6,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
 from kg.errors import GraphNotFoundError, UsageError
 from kg.namespaces import graph_iri
@@ -206,6 +207,34 @@ def test_large_results_read_from_a_pipe():
     with pytest.raises(UsageError, match="SPARQL syntax error"):
         s.select("SELECT ?x WHERE {", large=True)
     assert not [t for t in threading.enumerate() if t.name == "kg-oxigraph-query"]  # all writers ended
+
+
+def test_raw_sparql_takes_the_piped_read(monkeypatch):
+    """`kg sparql` (one query per process) and g.sparql(large=True) ask for the piped read; the API's
+    default and a named query about one node keep the direct one."""
+    import kg
+    from kg.cli import cli
+    from kg.store import OxigraphStore
+
+    asked: list[bool] = []
+    real = OxigraphStore.select
+
+    def spy(self, sparql, bindings=None, *, large=False):
+        asked.append(large)
+        return real(self, sparql, bindings, large=large)
+
+    monkeypatch.setattr(OxigraphStore, "select", spy)
+    q = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+    res = CliRunner().invoke(cli, ["sparql", q, "--graph", str(MINI), "--format", "csv"])
+    assert res.exit_code == 0, res.output
+    g = kg.open(MINI)
+    n = res.output.splitlines()[1]
+    assert str(g.sparql(q).rows[0][0]) == n and str(g.sparql(q, large=True).rows[0][0]) == n
+    assert asked[-3:] == [True, False, True]
+    del asked[:]
+    g.query("describe", node="湖州市")  # the label's look-up, then the query: both about one node
+    g.query("documents")
+    assert asked[-1] is True and len(asked) >= 3 and not any(asked[:-1])
 
 
 @pytest.mark.parametrize("large", [False, True], ids=["direct", "piped"])
