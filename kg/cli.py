@@ -26,7 +26,7 @@ def graph_options(f):
     """--graph / --store / --db: what every reading command reads (default: the last build)."""
     f = click.option("--db", type=click.Path(), help="Store location: an Oxigraph folder, or an endpoint URL for --store sparql.")(f)
     f = click.option("--store", type=click.Choice(["oxigraph", "memory", "sparql"]), default="oxigraph", show_default=True, help="Store backend.")(f)
-    f = click.option("--graph", "graph_file", type=click.Path(), help="A graph file (.trig, .ttl, .nq) instead of the last build.")(f)
+    f = click.option("--graph", "graph_file", type=click.Path(), help="A graph file (.trig, .nq, .ttl, .nt, .jsonld or RDF/XML) instead of the last build.")(f)
     f = click.option("--build-dir", type=click.Path(), default="build", show_default=True, help="Folder of the last build.")(f)
     return f
 

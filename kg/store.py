@@ -22,7 +22,7 @@ from rdflib import URIRef
 
 from .errors import GraphNotFoundError, StoreError, UsageError
 from .namespaces import PREFIXES
-from .terms import TsvReader, cached_from_ox, gc_paused, solutions_from_tsv, to_ox
+from .terms import GRAPH_FORMATS, TsvReader, cached_from_ox, gc_paused, graph_suffixes, solutions_from_tsv, to_ox
 
 STORES = ("memory", "oxigraph", "sparql")
 
@@ -350,22 +350,16 @@ def open_store(kind: str = "oxigraph", db: str | Path | None = None, graph_file:
     return store
 
 
-_FORMATS = {".trig": "trig", ".ttl": "turtle", ".nq": "nquads", ".nt": "nt", ".jsonld": "json-ld"}
-
-
 def load_file(store: Store, path: Path) -> None:
     """Load a graph file; TriG and N-Quads keep their named graphs, Turtle goes to the default graph."""
     if path.is_dir():
         raise UsageError(f"{path}: is a folder; give a graph file (.trig, .ttl, .nq) or use --build-dir")
     if not path.is_file():
         raise GraphNotFoundError(f"{path}: no graph file there (run `make run` or `kg build` first, or pass --graph FILE)")
-    fmt = _FORMATS.get(path.suffix.lower())
-    if fmt is None:
-        raise UsageError(f"{path}: unknown graph format (use .trig, .ttl, .nq, .nt or .jsonld)")
+    if path.suffix.lower() not in GRAPH_FORMATS:
+        raise UsageError(f"{path}: unknown graph format (use {graph_suffixes()})")
+    fmt, oxfmt = GRAPH_FORMATS[path.suffix.lower()]
     if isinstance(store, OxigraphStore):
-        import pyoxigraph as ox
-
-        oxfmt = {"trig": ox.RdfFormat.TRIG, "turtle": ox.RdfFormat.TURTLE, "nquads": ox.RdfFormat.N_QUADS, "nt": ox.RdfFormat.N_TRIPLES, "json-ld": ox.RdfFormat.JSON_LD}[fmt]
         try:
             store.store.bulk_load(path=str(path), format=oxfmt)
         except (SyntaxError, ValueError, OSError) as exc:

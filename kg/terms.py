@@ -266,6 +266,28 @@ def gc_paused():
             gc.enable()
 
 
+# Graph files by suffix: rdflib's and pyoxigraph's name of the format (the stores and kg validate read
+# the same files).
+GRAPH_FORMATS: dict[str, tuple[str, ox.RdfFormat]] = {
+    ".trig": ("trig", ox.RdfFormat.TRIG),
+    ".nq": ("nquads", ox.RdfFormat.N_QUADS),
+    ".nquads": ("nquads", ox.RdfFormat.N_QUADS),
+    ".ttl": ("turtle", ox.RdfFormat.TURTLE),
+    ".turtle": ("turtle", ox.RdfFormat.TURTLE),
+    ".nt": ("nt", ox.RdfFormat.N_TRIPLES),
+    ".jsonld": ("json-ld", ox.RdfFormat.JSON_LD),
+    ".rdf": ("xml", ox.RdfFormat.RDF_XML),
+    ".owl": ("xml", ox.RdfFormat.RDF_XML),
+    ".xml": ("xml", ox.RdfFormat.RDF_XML),
+}
+
+
+def graph_suffixes() -> str:
+    """The suffixes GRAPH_FORMATS knows, for error messages: `.jsonld, .nq, … or .xml`."""
+    names = sorted(GRAPH_FORMATS)
+    return ", ".join(names[:-1]) + " or " + names[-1]
+
+
 def to_ox(term):
     """rdflib term -> pyoxigraph term; raises TypeError for anything else."""
     if isinstance(term, URIRef):

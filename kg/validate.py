@@ -34,25 +34,12 @@ from rdflib.namespace import OWL, RDF, RDFS, SH, SKOS
 from .errors import UsageError, ValidationLoadError
 from .namespaces import PREFIXES, bind_prefixes
 from .resources import ontology_file, vocab_files
-from .terms import from_ox, graph_from_quads, to_ox
+from .terms import GRAPH_FORMATS, from_ox, graph_from_quads, graph_suffixes, to_ox
 
 GraphSource = Union[str, os.PathLike, Graph]
 
 #: SHACL engines by name. pyshacl is the reference; pyshacl-turbo has the same API.
 ENGINES = ("pyshacl", "turbo")
-
-_FORMATS = {
-    ".trig": ox.RdfFormat.TRIG,
-    ".nq": ox.RdfFormat.N_QUADS,
-    ".nquads": ox.RdfFormat.N_QUADS,
-    ".ttl": ox.RdfFormat.TURTLE,
-    ".turtle": ox.RdfFormat.TURTLE,
-    ".nt": ox.RdfFormat.N_TRIPLES,
-    ".rdf": ox.RdfFormat.RDF_XML,
-    ".owl": ox.RdfFormat.RDF_XML,
-    ".xml": ox.RdfFormat.RDF_XML,
-}
-
 
 def _union(quads: Iterable[ox.Quad]) -> Graph:
     return graph_from_quads(quads)
@@ -60,12 +47,9 @@ def _union(quads: Iterable[ox.Quad]) -> Graph:
 
 def _parse(path: str | os.PathLike, what: str) -> Iterator[ox.Quad]:
     p = Path(path)
-    fmt = _FORMATS.get(p.suffix.lower())
-    if fmt is None:
-        raise ValidationLoadError(
-            f"{p}: cannot tell the RDF format of the {what} from its suffix "
-            f"(use one of {', '.join(sorted(_FORMATS))})"
-        )
+    if p.suffix.lower() not in GRAPH_FORMATS:
+        raise ValidationLoadError(f"{p}: cannot tell the RDF format of the {what} from its suffix (use {graph_suffixes()})")
+    fmt = GRAPH_FORMATS[p.suffix.lower()][1]
     if not p.is_file():
         hint = " (run `make run` or `kg build` first)" if what == "graph" else ""
         raise ValidationLoadError(f"{p}: no such {what} file{hint}")

@@ -12,6 +12,7 @@ from kg.errors import GraphNotFoundError, UsageError
 from kg.namespaces import graph_iri
 from kg.pipeline import build
 from kg.store import MemoryStore, OxigraphStore, db_in_sync, default_store, open_store
+from kg.terms import GRAPH_FORMATS
 
 from .conftest import RAW
 
@@ -39,10 +40,11 @@ def test_stores_by_name_and_errors(tmp_path):
     with pytest.raises(GraphNotFoundError) as e:
         open_store("oxigraph", graph_file=tmp_path / "g.trig")
     assert str(e.value) == f"{tmp_path / 'g.trig'}: no graph file there (run `make run` or `kg build` first, or pass --graph FILE)"
-    (tmp_path / "g.xml").write_text("<x/>")
+    (tmp_path / "g.csv").write_text("a,b")
     with pytest.raises(UsageError) as e:
-        open_store("memory", graph_file=tmp_path / "g.xml")
-    assert str(e.value) == f"{tmp_path / 'g.xml'}: unknown graph format (use .trig, .ttl, .nq, .nt or .jsonld)"
+        open_store("memory", graph_file=tmp_path / "g.csv")
+    assert str(e.value) == (f"{tmp_path / 'g.csv'}: unknown graph format "
+                            "(use .jsonld, .nq, .nquads, .nt, .owl, .rdf, .trig, .ttl, .turtle or .xml)")
     with pytest.raises(UsageError) as e:
         open_store("sparql")
     assert str(e.value) == "the sparql store needs its query endpoint URL (--db http://host:port/query)"
@@ -207,6 +209,24 @@ def test_large_results_read_from_a_pipe():
     with pytest.raises(UsageError, match="SPARQL syntax error"):
         s.select("SELECT ?x WHERE {", large=True)
     assert not [t for t in threading.enumerate() if t.name == "kg-oxigraph-query"]  # all writers ended
+
+
+@pytest.mark.parametrize("suffix", sorted(GRAPH_FORMATS))
+def test_every_graph_suffix_loads_in_both_stores_and_validate(tmp_path, suffix):
+    """One table of suffixes for the stores and kg validate: a graph in each format gives the same triples."""
+    import pyoxigraph as ox
+
+    from kg.validate import _parse
+
+    p = ox.NamedNode("http://example.org/p")
+    triples = [ox.Triple(ox.NamedNode(f"http://example.org/s{i}"), p, o)
+               for i, o in enumerate([ox.Literal("质量强市", language="zh"), ox.Literal("42", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer"))])]
+    f = tmp_path / f"g{suffix}"
+    f.write_bytes(ox.serialize(triples, format=GRAPH_FORMATS[suffix][1]))
+    q = "SELECT ?s ?o WHERE { ?s <http://example.org/p> ?o } ORDER BY ?s"
+    ours, theirs = open_store("oxigraph", graph_file=f).select(q), open_store("memory", graph_file=f).select(q)
+    assert ours.rows == theirs.rows and [str(o) for _, o in ours.rows] == ["质量强市", "42"]
+    assert len(list(_parse(f, "graph"))) == 2
 
 
 def test_raw_sparql_takes_the_piped_read(monkeypatch):
