@@ -229,6 +229,18 @@ def test_every_graph_suffix_loads_in_both_stores_and_validate(tmp_path, suffix):
     assert len(list(_parse(f, "graph"))) == 2
 
 
+def test_piped_reads_from_several_threads_at_once():
+    """Each call has its own pipe and writer: threads querying one store at once get their own rows."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    s = open_store("oxigraph", graph_file=MINI)
+    queries = [f"SELECT ?s ?o WHERE {{ ?s ?p ?o }} ORDER BY ?s ?o LIMIT {n}" for n in (50, 400, 1200, 3000)] * 3
+    expected = {q: s.select(q) for q in set(queries)}
+    with ThreadPoolExecutor(4) as pool:
+        got = list(pool.map(lambda q: s.select(q, large=True), queries))
+    assert got == [expected[q] for q in queries]
+
+
 def test_raw_sparql_takes_the_piped_read(monkeypatch):
     """`kg sparql` (one query per process) and g.sparql(large=True) ask for the piped read; the API's
     default and a named query about one node keep the direct one."""
