@@ -127,15 +127,20 @@ class OxigraphStore:
         the thread (about 0.3 ms): run_named asks for this when no parameter binds a node.
         Ctrl-C stops the read at once (the writer then fails on the closed pipe and ends).
         None when the TSV reader cannot take the results (the caller reads them as objects)."""
-        r, w = os.pipe()
+        try:
+            r, w = os.pipe()
+        except OSError:  # out of file descriptors: the direct path needs none
+            return None
         done: list[Any] = []
         writer = threading.Thread(target=self._write_tsv, args=(sparql, bindings, w, done), name="kg-oxigraph-query", daemon=True)
         reader = TsvReader()
         try:
             try:
                 writer.start()
-            except BaseException:
+            except BaseException as exc:
                 os.close(w)  # the writer would have closed it
+                if isinstance(exc, RuntimeError):  # no thread to be had: the direct path
+                    return None
                 raise
             with gc_paused():  # tens of thousands of new terms and tuples, none in a cycle
                 while chunk := os.read(r, 1 << 20):

@@ -229,16 +229,47 @@ def test_every_graph_suffix_loads_in_both_stores_and_validate(tmp_path, suffix):
     assert len(list(_parse(f, "graph"))) == 2
 
 
+def test_piped_read_falls_back_without_a_pipe_or_a_thread(monkeypatch):
+    """Out of file descriptors or threads: the direct path answers, with no descriptor left open."""
+    import os
+    import threading
+
+    s = open_store("oxigraph", graph_file=MINI)
+    q = "SELECT ?s ?o WHERE { ?s ?p ?o } ORDER BY ?s ?o LIMIT 100"
+    expected = s.select(q)
+    before = len(os.listdir("/proc/self/fd")) if os.path.isdir("/proc/self/fd") else None
+
+    def no_pipe():
+        raise OSError(24, "Too many open files")
+
+    with monkeypatch.context() as m:
+        m.setattr(os, "pipe", no_pipe)
+        assert s.select(q, large=True) == expected
+
+    def no_thread(self):
+        raise RuntimeError("can't start new thread")
+
+    with monkeypatch.context() as m:
+        m.setattr(threading.Thread, "start", no_thread)
+        assert s.select(q, large=True) == expected
+    if before is not None:
+        assert len(os.listdir("/proc/self/fd")) == before
+
+
 def test_piped_reads_from_several_threads_at_once():
     """Each call has its own pipe and writer: threads querying one store at once get their own rows."""
+    import os
     from concurrent.futures import ThreadPoolExecutor
 
     s = open_store("oxigraph", graph_file=MINI)
     queries = [f"SELECT ?s ?o WHERE {{ ?s ?p ?o }} ORDER BY ?s ?o LIMIT {n}" for n in (50, 400, 1200, 3000)] * 3
     expected = {q: s.select(q) for q in set(queries)}
+    fds = len(os.listdir("/proc/self/fd")) if os.path.isdir("/proc/self/fd") else None
     with ThreadPoolExecutor(4) as pool:
         got = list(pool.map(lambda q: s.select(q, large=True), queries))
     assert got == [expected[q] for q in queries]
+    if fds is not None:  # every pipe closed, both ends
+        assert len(os.listdir("/proc/self/fd")) == fds
 
 
 def test_raw_sparql_takes_the_piped_read(monkeypatch):
