@@ -40,8 +40,9 @@ class Store(Protocol):
     name: str
 
     def select(self, sparql: str, bindings: dict[str, Any] | None = None, *, large: bool = False) -> Solutions:
-        """SELECT (or ASK, CONSTRUCT) results. `large`: the caller expects a big result (a row per
-        node or mention of the graph), which a store may read in a way that pays off only then."""
+        """SELECT (or ASK, CONSTRUCT) results. `large`: the query reads the whole graph (a long
+        evaluation, or a row per node or mention), which a store may read in a way that pays off
+        only then (OxigraphStore: on a second thread, through a pipe)."""
         ...
 
     def replace_graph(self, graph: str, nquads: str) -> None: ...
@@ -123,7 +124,7 @@ class OxigraphStore:
         lines as they arrive. Oxigraph also evaluates faster on a thread of its own: glibc gives it a
         malloc arena apart from Python's (targets-by-category 124 -> 100 ms at 1M quads; the gain is
         gone under MALLOC_ARENA_MAX=1). kg bench, 1M quads, two cores: export-labels (49k rows)
-        273 -> 133 ms, export-weights (53k rows) 451 -> 287 ms. A small result would only pay for
+        273 -> 142 ms, export-weights (53k rows) 451 -> 308 ms. A small result would only pay for
         the thread (about 0.3 ms): run_named asks for this when no parameter binds a node.
         Ctrl-C stops the read at once (the writer then fails on the closed pipe and ends).
         None when the TSV reader cannot take the results (the caller reads them as objects)."""
@@ -132,7 +133,8 @@ class OxigraphStore:
         except OSError:  # out of file descriptors: the direct path needs none
             return None
         done: list[Any] = []
-        writer = threading.Thread(target=self._write_tsv, args=(sparql, bindings, w, done), name="kg-oxigraph-query", daemon=True)
+        writer = threading.Thread(target=self._write_tsv, args=(sparql, bindings, w, done),
+                                  name="kg-oxigraph-query", daemon=True)
         reader = TsvReader()
         try:
             try:

@@ -41,6 +41,7 @@ GraphSource = Union[str, os.PathLike, Graph]
 #: SHACL engines by name. pyshacl is the reference; pyshacl-turbo has the same API.
 ENGINES = ("pyshacl", "turbo")
 
+
 def _union(quads: Iterable[ox.Quad]) -> Graph:
     return graph_from_quads(quads)
 

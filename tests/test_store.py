@@ -178,7 +178,7 @@ def test_memory_store_evaluation_errors_are_one_line():
 
 def test_incremental_build_with_jobs(corpus, tmp_path):
     """Documents reused from the store's cache are serialized in the pool like built ones: same bytes."""
-    serial = build([corpus], tmp_path / "serial", store=None)
+    build([corpus], tmp_path / "serial", store=None)
     out, db = tmp_path / "out", tmp_path / "db"
     first = build([corpus], out, store="oxigraph", db=db, jobs=2)
     second = build([corpus], out, store="oxigraph", db=db, jobs=2)

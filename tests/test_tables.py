@@ -1,8 +1,6 @@
 """kg.tables on snippets of both layouts (not from the corpus)."""
 from __future__ import annotations
 
-import pytest
-
 from kg.normalize import normalize_text
 from kg.tables import column, find_cell_tables, find_pipe_tables, find_tables
 

@@ -439,7 +439,6 @@ class Bench:
         from ..querying import named_queries, run_named
         from ..store import open_store
 
-        big = label != "bundled"
         self.log(f"  queries on {label}: loading the embedded store, rdflib (child) and oxigraph serve")
         ours = open_store("oxigraph", graph_file=nq)
         worker = _Worker("memory", nq)
