@@ -75,6 +75,18 @@ def write_text(path: str | Path, text: str) -> None:
     write_bytes(path, text.encode("utf-8"))
 
 
+def write_cache(path: str | Path, chunks: Iterable[bytes]) -> bool:
+    """Write a cache entry like write_chunks, after clearing stale temporaries from its folder. A
+    cache that cannot be written (a read-only home or build folder) only costs time: False then,
+    never an error."""
+    try:
+        clean_stale(Path(path).parent)
+        write_chunks(path, chunks)
+    except OSError:
+        return False
+    return True
+
+
 @contextmanager
 def batch() -> Iterator[None]:
     """Defer the renames of every write in the block to its successful end (nested blocks join the outer one)."""

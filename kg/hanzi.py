@@ -133,9 +133,9 @@ def load_char_tables() -> None:
         chars = [chr(o) for lo, hi in _BMP_BLOCKS for o in range(lo, hi + 1)]
         data = {config: {c: o for c, o in _converted(config, chars).items() if o != c} for config in TABLE_CONFIGS}
         if path is not None:  # a read-only home: the next process computes them again
-            from .vocab import write_user_cache
+            from .atomic import write_cache
 
-            write_user_cache(path, json.dumps(data, ensure_ascii=False, sort_keys=True).encode("utf-8"))
+            write_cache(path, [json.dumps(data, ensure_ascii=False, sort_keys=True).encode("utf-8")])
     for config, changed in data.items():
         _CHAR_CACHE.setdefault(config, {}).update(changed)
         _TABLED.add(config)

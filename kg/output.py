@@ -192,15 +192,14 @@ def _write_static(path: Path, chunks: list[GraphChunk], prune: bool = True) -> N
         ttl = b"".join(c.blocks)
         head.append([len(c.graph), len(c.nquads), len(c.trig), len(ttl)])
         body.extend([c.graph, c.nquads, c.trig, ttl])
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        atomic.clean_stale(path.parent)
-        atomic.write_chunks(path, [_STATIC_MAGIC, json.dumps({"chunks": head}).encode() + b"\n", *body])
-        for old in path.parent.glob("static-*.bin") if prune else ():  # another version of the vocabularies
-            if old != path:
-                old.unlink(missing_ok=True)
-    except OSError:
-        pass  # a read-only build folder: the next build serializes them again
+    # a read-only build folder: the next build serializes them again
+    if atomic.write_cache(path, [_STATIC_MAGIC, json.dumps({"chunks": head}).encode() + b"\n", *body]) and prune:
+        try:
+            for old in path.parent.glob("static-*.bin"):  # another version of the vocabularies
+                if old != path:
+                    old.unlink(missing_ok=True)
+        except OSError:
+            pass
 
 
 def _read_static(path: Path) -> Optional[list[GraphChunk]]:

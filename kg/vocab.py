@@ -305,7 +305,7 @@ def load_gazetteer() -> Gazetteer:
             pass  # no entry yet, or an unreadable one: build it
     gaz = _build_gazetteer([data for _, data in sources])
     if path is not None:
-        write_user_cache(path, _gazetteer_to_json(gaz))
+        atomic.write_cache(path, [_gazetteer_to_json(gaz)])
     return gaz
 
 
@@ -347,15 +347,6 @@ def _gazetteer_from_json(raw: bytes) -> Gazetteer:
         name: tuple(cls(*(tuple(v) if isinstance(v, list) else v for v in row)) for row in data[name])
         for name, cls in _ENTRY_TYPES.items()
     })
-
-
-def write_user_cache(path: Path, raw: bytes) -> None:
-    """Write a user-cache entry atomically (kg.atomic: a temporary file renamed into place); never fail the build."""
-    try:
-        atomic.clean_stale(path.parent)
-        atomic.write_bytes(path, raw)
-    except OSError:
-        pass
 
 
 def _build_gazetteer(sources: list[bytes]) -> Gazetteer:
