@@ -98,7 +98,7 @@ class OxigraphStore:
             try:
                 res.serialize(sink, format=ox.QueryResultsFormat.TSV)
             except OSError as exc:
-                raise StoreError(f"{self.path or 'in-memory store'}: query failed: {exc}") from None
+                raise self._failed(exc) from None
             parsed = solutions_from_tsv(b"".join(sink.parts))
             if parsed is not None:
                 return Solutions(vars=parsed[0], rows=parsed[1])
@@ -171,7 +171,7 @@ class OxigraphStore:
                         # pyoxigraph ends a file with fsync, which a pipe refuses (EINVAL) after the
                         # last byte is written and flushed; any other error is real
                         if not _PIPE_FSYNC.search(str(exc)):
-                            raise StoreError(f"{self.path or 'in-memory store'}: query failed: {exc}") from None
+                            raise self._failed(exc) from None
                     done.append(True)
                 else:
                     done.append(self._objects(res))
@@ -182,6 +182,9 @@ class OxigraphStore:
         finally:
             os.close(w)
 
+    def _failed(self, exc: OSError) -> StoreError:
+        return StoreError(f"{self.path or 'in-memory store'}: query failed: {exc}")
+
     def _query(self, sparql: str, bindings: dict[str, Any] | None):
         ox = self._ox
         subs = {ox.Variable(k): to_ox(v) for k, v in (bindings or {}).items()}
@@ -190,7 +193,7 @@ class OxigraphStore:
         except SyntaxError as exc:
             raise UsageError(f"SPARQL syntax error: {exc}") from None
         except OSError as exc:
-            raise StoreError(f"{self.path or 'in-memory store'}: query failed: {exc}") from None
+            raise self._failed(exc) from None
 
     def load_nquads(self, nquads: str | bytes) -> None:
         data = nquads.encode("utf-8") if isinstance(nquads, str) else nquads
