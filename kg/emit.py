@@ -78,7 +78,7 @@ class Emitter:
         # ns.mention_iri and ns.doc_iri give, without an rdflib term and a hash per mention
         did = self.doc.doc_id
         self._mention_prefix = f"<{ns.QPD}doc/{did}/mention/"
-        self._doc = iri(str(ns.doc_iri(did)))
+        self._doc = iri(ns.doc_iri(did))
         self._tail = f" {self.graph} ."
         self._hashes: dict[str, str] = {}
 
@@ -86,7 +86,7 @@ class Emitter:
         self.lines.add(f"{s} {p} {o} {self.graph} .")
 
     def mention(self, start: int, end: int, target: str) -> str:
-        """The mention's IRI term, as iri(str(ns.mention_iri(doc_id, start, end, target)))."""
+        """The mention's IRI term, as iri(ns.mention_iri(doc_id, start, end, target))."""
         h = self._hashes.get(target)
         if h is None:
             h = self._hashes[target] = ns.short_hash(target, length=6)
@@ -120,9 +120,9 @@ class Emitter:
 
 def emit_document(doc: SourceDoc, ex: Extraction) -> tuple[list[str], int]:
     """Return (sorted N-Quads lines of the document's named graph, refused mention count)."""
-    g = iri(str(ns.graph_iri(doc.doc_id)))
+    g = iri(ns.graph_iri(doc.doc_id))
     em = Emitter(doc=doc, graph=g)
-    d = iri(str(ns.doc_iri(doc.doc_id)))
+    d = iri(ns.doc_iri(doc.doc_id))
     meta = ex.meta
     add = em.add
     add(d, iri(RDF_TYPE), iri(QP + "Document"))
@@ -133,7 +133,7 @@ def emit_document(doc: SourceDoc, ex: Extraction) -> tuple[list[str], int]:
     if meta.is_fragment:
         add(d, iri(QP + "isFragment"), lit(True))
     if meta.jurisdiction:
-        a = iri(str(ns.area_iri(meta.jurisdiction.code)))
+        a = iri(ns.area_iri(meta.jurisdiction.code))
         add(d, iri(QP + "jurisdiction"), a)
         for ev in meta.jurisdiction_evidence:
             em.evidence(d, ev, of=a[1:-1], link=False)
@@ -163,13 +163,13 @@ def emit_document(doc: SourceDoc, ex: Extraction) -> tuple[list[str], int]:
         # city's bureau is that bureau's node, not one scoped to the county)
         named = next((o for o in ex.orgs if o.name == meta.issuer.value), None)
         scope = named.scope if named else meta.jurisdiction.code if meta.jurisdiction else "cn"
-        o = iri(str(ns.org_iri(scope, meta.issuer.value)))
+        o = iri(ns.org_iri(scope, meta.issuer.value))
         add(d, iri(QP + "issuer"), o)
         add(o, iri(RDF_TYPE), iri("http://www.w3.org/ns/org#Organization"))
         add(o, iri(RDFS + "label"), lit(meta.issuer.value, lang="zh"))
         em.evidence(o, meta.issuer.evidence)
     for c in meta.cited:
-        p = iri(str(ns.cited_plan_iri(c.title)))
+        p = iri(ns.cited_plan_iri(c.title))
         add(p, iri(RDF_TYPE), iri(QP + "Plan"))
         add(p, iri(RDF_TYPE), iri(QP + "Document"))
         add(p, iri(DCT + "title"), lit(c.title, lang="zh"))
@@ -187,7 +187,7 @@ def emit_document(doc: SourceDoc, ex: Extraction) -> tuple[list[str], int]:
             add(m, iri(QP + "inSection"), iri(cm.scope))
     seen_areas: set[str] = set()
     for am in ex.areas:
-        a = iri(str(ns.area_iri(am.code)))
+        a = iri(ns.area_iri(am.code))
         if am.code not in seen_areas:
             seen_areas.add(am.code)
             add(d, iri(QP + "mentions"), a)
@@ -216,7 +216,7 @@ _ORG_CLASSES = {
 
 
 def _org_node(em: Emitter, name: str, scope: str, kind: str) -> str:
-    o = iri(str(ns.org_iri(scope, name)))
+    o = iri(ns.org_iri(scope, name))
     em.add(o, iri(RDF_TYPE), iri(ORG + "Organization"))
     if kind in _ORG_CLASSES:
         em.add(o, iri(RDF_TYPE), iri(QP + _ORG_CLASSES[kind]))
@@ -228,7 +228,7 @@ def _org_node(em: Emitter, name: str, scope: str, kind: str) -> str:
 
 def emit_org(em: Emitter, d: str, om: OrgMention) -> None:
     """One node per organization name and scope; its class, seat and (named) parent body; the mention."""
-    o = iri(str(ns.org_iri(om.scope, om.name)))
+    o = iri(ns.org_iri(om.scope, om.name))
     if not em.evidence(o, om.evidence, link=False):
         return
     _org_node(em, om.name, om.scope, om.kind)
@@ -236,7 +236,7 @@ def emit_org(em: Emitter, d: str, om: OrgMention) -> None:
     # a government body or leading group sits in its jurisdiction; other bodies only where the name says
     seat = om.seat or (om.scope if om.scope != "cn" and om.kind in ("government", "leading-group") else "")
     if seat:
-        em.add(o, iri(QP + "seatedIn"), iri(str(ns.area_iri(seat))))
+        em.add(o, iri(QP + "seatedIn"), iri(ns.area_iri(seat)))
     if om.parent:
         p = _org_node(em, om.parent, om.parent_scope or om.scope, om.parent_kind)
         em.add(o, iri(QP + "partOf"), p)
@@ -254,7 +254,7 @@ _COMPARATORS = {
 
 
 def emit_target(em: Emitter, d: str, t) -> None:
-    s = iri(str(ns.target_iri(em.doc.doc_id, t.ordinal)))
+    s = iri(ns.target_iri(em.doc.doc_id, t.ordinal))
     add = em.add
     if not em.evidence(s, t.evidence):
         return
@@ -294,7 +294,7 @@ _KIND_SLUGS = {"专栏": "box", "重大改革": "reform", "重大工程": "proje
 
 def emit_program(em: Emitter, d: str, pr) -> None:
     kslug = getattr(pr, "kind_slug", "") or _KIND_SLUGS.get(pr.kind, ns.slug(pr.kind))
-    s = iri(str(ns.program_iri(em.doc.doc_id, kslug, pr.ordinal)))
+    s = iri(ns.program_iri(em.doc.doc_id, kslug, pr.ordinal))
     if not em.evidence(s, pr.evidence):
         return
     add = em.add
@@ -322,7 +322,7 @@ def emit_sections(em: Emitter, d: str, sections) -> None:
                 walk(sec.children, parent)
                 continue
             start, end = sec.heading_span
-            s = iri(str(ns.section_iri(em.doc.doc_id, start)))
+            s = iri(ns.section_iri(em.doc.doc_id, start))
             if not em.evidence(s, Evidence(start, end, em.doc.text[start:end])):
                 continue
             em.add(s, iri(RDF_TYPE), iri(QP + "Section"))

@@ -46,7 +46,7 @@ def _section_iri(doc: SourceDoc, tree: DocTree, pos: int) -> str:
     """IRI of the innermost heading or appendix section containing normalized offset `pos`."""
     for s in reversed(tree.path_at(pos)):
         if s.kind in ("heading", "appendix") and s.heading_span:
-            return str(ns.section_iri(doc.doc_id, s.heading_span[0]))
+            return ns.section_iri(doc.doc_id, s.heading_span[0])
     return ""
 
 
